@@ -1,0 +1,3 @@
+module github.com/structuredgo/scope
+
+go 1.26.0
