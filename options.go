@@ -1,0 +1,128 @@
+package scope
+
+import (
+	"fmt"
+	"time"
+)
+
+// An Option configures a scope: pass it to [Run], [New] or [Map]. Options are
+// applied in order; for [WithTimeout] and [WithDeadline] the earliest deadline
+// wins, for the others the last option wins.
+type Option interface {
+	apply(*config)
+}
+
+// A TaskOption configures one task: pass it to [Scope.Go] or [Scope.TryGo].
+type TaskOption interface {
+	applyTask(*task)
+}
+
+// config holds a scope's options. Its zero value is the default: no name, no
+// limit, no deadline, fail fast, re-panic in Wait.
+type config struct {
+	name      string
+	limit     int // 0: none
+	deadline  time.Time
+	timeouts  []time.Duration // turned into deadlines when the scope is made
+	supervise bool
+	capture   bool
+	onFailure func(task string, err error)
+}
+
+type option func(*config)
+
+func (f option) apply(c *config) { f(c) }
+
+// WithLimit lets at most n tasks of the scope run at once. A [Scope.Go] that
+// finds the limit full registers its task as waiting and blocks until a running
+// task hands it its slot, or until the scope is cancelled; [Scope.TryGo]
+// returns false instead. Waiting tasks start in the order of their calls. The
+// body of [Run] does not take a slot.
+//
+// WithLimit panics if n < 1: leave the option out for no limit.
+func WithLimit(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("scope: WithLimit(%d): the limit must be at least 1; leave the option out for no limit", n))
+	}
+	return option(func(c *config) { c.limit = n })
+}
+
+// WithTimeout cancels the scope d after it is made, with cause
+// [context.DeadlineExceeded]; if no task failed, Wait then returns that error.
+// The clock starts when the scope is made, not when the option is.
+func WithTimeout(d time.Duration) Option {
+	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
+}
+
+// WithDeadline cancels the scope at t, with cause [context.DeadlineExceeded];
+// if no task failed, Wait then returns that error.
+func WithDeadline(t time.Time) Option {
+	return option(func(c *config) { c.earliest(t) })
+}
+
+// WithName names the scope, for [Scope.Name], [Scope.String] and the tree of
+// running scopes.
+func WithName(name string) Option {
+	return option(func(c *config) { c.name = name })
+}
+
+// Supervise makes the scope a supervisor: a task's failure, panic or Goexit
+// cancels nothing, and every task runs to its end. Every failure is still
+// reported by Wait, and a panic is still re-panicked there unless
+// [CapturePanics] is given. A failure of Run's body still cancels the scope:
+// the owner has given up.
+func Supervise() Option {
+	return option(func(c *config) { c.supervise = true })
+}
+
+// CapturePanics makes Wait report a task's panic as a [*PanicError] inside the
+// [*Error] instead of re-panicking it. The panic still cancels the siblings at
+// once (unless [Supervise] is given).
+func CapturePanics() Option {
+	return option(func(c *config) { c.capture = true })
+}
+
+// OnFailure calls f for each failure of the scope (an error that is not
+// cancellation noise, a panic, a Goexit) right after it is recorded, on the
+// goroutine that failed, so a long-lived scope can log failures long before its
+// Wait. task is the name of the task, or "body" for Run's body. f must not
+// block for long: the failing task's slot is held until f returns.
+//
+// OnFailure panics if f is nil.
+func OnFailure(f func(task string, err error)) Option {
+	if f == nil {
+		panic("scope: OnFailure(nil): pass the function to call for each failure, or leave the option out")
+	}
+	return option(func(c *config) { c.onFailure = f })
+}
+
+func (c *config) earliest(t time.Time) {
+	if c.deadline.IsZero() || t.Before(c.deadline) {
+		c.deadline = t
+	}
+}
+
+type named string
+
+func (n named) applyTask(t *task) { t.name = string(n) }
+
+// Named names a task. The name is shown in errors, [Scope.Tasks], the tree of
+// running scopes and profiler labels. An unnamed task is called "task-N", N
+// counting from 1 per scope over every call that starts a task, started or
+// not.
+func Named(name string) TaskOption { return named(name) }
+
+type shielded struct{}
+
+func (shielded) applyTask(t *task) { t.shielded = true }
+
+// Shielded makes a task's context ignore the cancellation of the scope, of its
+// parent and of its deadline, while keeping the scope's values: the task
+// runs to its own end, and the scope still waits for it, so [WithTimeout] does
+// not bound how long Wait waits for it. Use it for work that must finish once
+// begun, such as committing what was already done.
+//
+// A shielded task spawned into a scope that is already cancelled is not
+// started: cleanup that begins after cancellation belongs inside the cancelled
+// task, under [context.WithoutCancel].
+func Shielded() TaskOption { return shielded{} }

@@ -1,0 +1,233 @@
+package scope
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// A Scope is a group of tasks that end together: asyncio's TaskGroup, trio's
+// nursery. Make one with [Run] or [New]; the zero Scope is not usable and its
+// methods panic.
+//
+// The first task that fails cancels the scope's context, with its error as the
+// cause; [Scope.Wait] waits for every task, then returns nil or an [*Error]
+// holding every failure. A Scope is safe for use by many goroutines.
+type Scope struct {
+	ctx     context.Context // what tasks receive; cancelled by the first failure, Cancel, the parent, the deadline, or Wait
+	cancel  context.CancelCauseFunc
+	pctx    context.Context // the parent, bounded by the scope's deadline: what ctx derives from
+	release context.CancelFunc
+	cfg     config
+	done    chan struct{} // closed when the scope closes
+
+	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
+	live    int        // tasks not yet returned, waiting ones included, plus Run's body
+	ids     int        // tasks named so far, for "task-N"
+	running taskList
+	waiting taskList    // blocked on the limit, in call order
+	slots   int         // tasks holding a slot of the limit
+	waited  bool        // Wait was called: the scope closes when live reaches 0
+	closed  bool        // the scope closed: Go panics, Wait returns result
+	stopped bool        // Cancel cancelled ctx first: a clean stop
+	errs    []error     // failures, in the order recorded
+	names   []string    // names[i] is the task that returned errs[i]
+	panic   *PanicError // Wait re-panics it: Run's body's, else the first task's unless captured
+	result  error
+}
+
+// Run makes a scope, runs body on the calling goroutine with the scope's
+// context, then waits for every task the scope started, as [Scope.Wait] does.
+// It is the form to reach for: `async with asyncio.TaskGroup() as tg`.
+//
+// The body counts as a task: an error it returns is a failure like a task's
+// (named "body"), and it cancels the scope even under [Supervise]. A panic in
+// body, or a runtime.Goexit (t.FailNow), cancels the scope, waits for the
+// tasks, then re-panics the original value (or lets the goroutine exit); a
+// body panic beats any task panic. Calling Wait from body deadlocks.
+//
+// Run panics if ctx or body is nil.
+func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, opts ...Option) error {
+	if body == nil {
+		panic("scope: Run with a nil body; pass the function that starts the tasks")
+	}
+	s := newScope(ctx, opts)
+	s.live = 1 // the body
+	ok := false
+	defer func() {
+		if !ok {
+			s.abortBody(recover())
+		}
+	}()
+	err := body(s.ctx, s)
+	ok = true
+	s.bodyDone(err)
+	return s.Wait()
+}
+
+// New makes a scope for tasks that outlive one function, such as a server's
+// background tasks, and returns it with its context. Call [Scope.Wait] when
+// done: it waits for the tasks and releases the scope's context.
+//
+// New panics if ctx is nil.
+func New(ctx context.Context, opts ...Option) (*Scope, context.Context) {
+	s := newScope(ctx, opts)
+	return s, s.ctx
+}
+
+func newScope(parent context.Context, opts []Option) *Scope {
+	if parent == nil {
+		panic("scope: nil Context; pass context.Background() or context.TODO()")
+	}
+	s := &Scope{done: make(chan struct{}), pctx: parent}
+	for _, o := range opts {
+		if o == nil {
+			panic("scope: nil Option; leave it out")
+		}
+		o.apply(&s.cfg)
+	}
+	if len(s.cfg.timeouts) > 0 {
+		now := time.Now()
+		for _, d := range s.cfg.timeouts {
+			s.cfg.earliest(now.Add(d))
+		}
+	}
+	if !s.cfg.deadline.IsZero() {
+		s.pctx, s.release = context.WithDeadline(parent, s.cfg.deadline)
+	}
+	s.ctx, s.cancel = context.WithCancelCause(s.pctx)
+	return s
+}
+
+// Go starts fn in a new task of the scope, with the scope's context (or, for
+// a [Shielded] task, a context of its own). Tasks may start more tasks while
+// Wait waits.
+//
+// If the scope is cancelled, fn is not started. Under [WithLimit], Go blocks
+// while the limit is full, until a slot frees or the scope is cancelled. Go
+// panics if fn is nil or if Wait has returned: start tasks before Wait returns,
+// or use [Scope.TryGo] where a task may race the scope's end.
+func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
+	if err := s.start(s.newTask(fn, opts), true); err == errClosed {
+		panic("scope: Go called after Wait returned; start tasks before Wait returns, or use TryGo or a new scope")
+	}
+}
+
+// TryGo starts fn in a new task, as [Scope.Go] does, and reports whether it
+// did. It never blocks: it returns false, and never runs fn, when the limit is
+// full, the scope is cancelled, or Wait has returned.
+func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bool {
+	return s.start(s.newTask(fn, opts), false) == nil
+}
+
+// Wait waits for every task of the scope, then closes it: it returns nil if no
+// task failed, or an [*Error] holding every failure. With no failure, it
+// returns the parent's cause if the parent ended the scope,
+// [context.DeadlineExceeded] if the scope's own deadline did, and nil after
+// [Scope.Cancel]. If a task panicked, Wait re-panics its [*PanicError] on the
+// calling goroutine once every task has returned (unless [CapturePanics]).
+//
+// Wait may be called more than once and from several goroutines; every call
+// returns the same result. Once it returns, the scope's context is cancelled
+// and [Scope.Go] panics. Calling Wait from a task of the scope, or from Run's
+// body, deadlocks: the scope waits for the caller.
+func (s *Scope) Wait() error {
+	s.check()
+	s.mu.Lock()
+	if !s.waited {
+		s.waited = true
+		if s.live == 0 {
+			s.close()
+		}
+	}
+	s.mu.Unlock()
+	<-s.done
+	if s.panic != nil {
+		panic(s.panic)
+	}
+	return s.result
+}
+
+// Cancel cancels the scope's context with cause (nil means
+// [context.Canceled]): a clean stop. If no task fails, Wait returns nil, even
+// if the parent ends later. Of two calls the first cause wins; after Wait has
+// returned, or once the scope is cancelled by anything else, Cancel does
+// nothing.
+func (s *Scope) Cancel(cause error) {
+	s.check()
+	if cause == nil {
+		cause = context.Canceled
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.ctx.Err() != nil {
+		return
+	}
+	s.cancel(cause)
+	// The parent may have been cancelled between the check and the cancel;
+	// then it came first, unless it gave this very cause (a tie either way).
+	s.stopped = s.pctx.Err() == nil || sameError(context.Cause(s.ctx), cause)
+}
+
+// Context returns the scope's context: the one tasks receive, cancelled with
+// the first failure as its cause, by [Scope.Cancel], by the parent, by the
+// deadline, or when Wait returns.
+func (s *Scope) Context() context.Context {
+	s.check()
+	return s.ctx
+}
+
+// Name returns the name given by [WithName], or "".
+func (s *Scope) Name() string {
+	s.check()
+	return s.cfg.name
+}
+
+// Tasks returns a snapshot of the scope's live tasks, in the order they were
+// started: those running and those waiting for the limit. It does not list
+// Run's body, and it is empty once Wait has returned.
+func (s *Scope) Tasks() []TaskInfo {
+	s.check()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	infos := make([]TaskInfo, 0, s.running.n+s.waiting.n)
+	for t := s.running.head; t != nil; t = t.next {
+		infos = append(infos, t.info())
+	}
+	for t := s.waiting.head; t != nil; t = t.next {
+		infos = append(infos, t.info())
+	}
+	slices.SortFunc(infos, func(a, b TaskInfo) int { return a.id - b.id })
+	return infos
+}
+
+// String returns the scope's name and state, such as
+// `scope "crawler" (3 tasks, cancelling)`, for logs.
+func (s *Scope) String() string {
+	if s == nil || s.ctx == nil {
+		return "scope (not made by New or Run)"
+	}
+	s.mu.Lock()
+	n, state := s.running.n+s.waiting.n, "running"
+	switch {
+	case s.closed:
+		state = "closed"
+	case s.ctx.Err() != nil:
+		state = "cancelling"
+	}
+	s.mu.Unlock()
+	name := "scope"
+	if s.cfg.name != "" {
+		name = fmt.Sprintf("scope %q", s.cfg.name)
+	}
+	return fmt.Sprintf("%s (%d tasks, %s)", name, n, state)
+}
+
+// check panics, with what to do, on a Scope not made by New or Run.
+func (s *Scope) check() {
+	if s == nil || s.ctx == nil {
+		panic("scope: use of a Scope not made by New or Run; make scopes with scope.New or scope.Run")
+	}
+}
