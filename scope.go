@@ -218,16 +218,19 @@ func (s *Scope) String() string {
 		state = "cancelling"
 	}
 	s.mu.Unlock()
-	name := "scope"
+	name, tasks := "scope", "tasks"
 	if s.cfg.name != "" {
 		name = fmt.Sprintf("scope %q", s.cfg.name)
 	}
-	return fmt.Sprintf("%s (%d tasks, %s)", name, n, state)
+	if n == 1 {
+		tasks = "task"
+	}
+	return fmt.Sprintf("%s (%d %s, %s)", name, n, tasks, state)
 }
 
 // check panics, with what to do, on a Scope not made by New or Run.
 func (s *Scope) check() {
 	if s == nil || s.ctx == nil {
-		panic("scope: use of a Scope not made by New or Run; make scopes with scope.New or scope.Run")
+		panic("scope: Scope not made by New or Run; use New or Run to make one")
 	}
 }

@@ -1,0 +1,138 @@
+package scope_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/structuredgo/scope"
+)
+
+// The noise rule: once the scope is cancelled, an error that only reports
+// that cancellation (in every branch) is dropped; anything else is kept.
+func TestCancellationNoise(t *testing.T) {
+	cause := errors.New("the cause")
+	other := errors.New("cleanup failed")
+	cases := []struct {
+		name  string
+		err   func(ctx context.Context) error
+		noise bool
+	}{
+		{"ctx.Err()", func(ctx context.Context) error { return ctx.Err() }, true},
+		{"the cause itself", func(ctx context.Context) error { return context.Cause(ctx) }, true},
+		{"the cause wrapped", func(ctx context.Context) error { return fmt.Errorf("fetch: %w", context.Cause(ctx)) }, true},
+		{"Canceled wrapped", func(ctx context.Context) error { return fmt.Errorf("dial: %w", context.Canceled) }, true},
+		{"joined noise", func(ctx context.Context) error { return errors.Join(ctx.Err(), context.Cause(ctx)) }, true},
+		{"joined with a failure", func(ctx context.Context) error { return errors.Join(ctx.Err(), other) }, false},
+		{"wrapped join with a failure", func(ctx context.Context) error {
+			return fmt.Errorf("close: %w", errors.Join(context.Cause(ctx), other))
+		}, false},
+		{"another error", func(context.Context) error { return other }, false},
+		{"DeadlineExceeded", func(context.Context) error { return context.DeadlineExceeded }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(ctx context.Context) error { <-ctx.Done(); return c.err(ctx) }, scope.Named("late"))
+				s.Go(func(context.Context) error { return cause }, scope.Named("first"))
+				return nil
+			})
+			e := asError(t, err)
+			want := 2
+			if c.noise {
+				want = 1
+			}
+			if got := len(e.Errors()); got != want {
+				t.Fatalf("%d failures (%v); want %d", got, e.Errors(), want)
+			}
+		})
+	}
+}
+
+// Before the context is done nothing is noise: a task that returns
+// context.Canceled while its scope is live has failed.
+func TestNothingIsNoiseBeforeCancellation(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(context.Context) error { return context.Canceled })
+		return nil
+	})
+	if e := asError(t, err); !errors.Is(e, context.Canceled) {
+		t.Fatalf("Run = %v; want *Error holding context.Canceled", err)
+	}
+}
+
+func TestBodyNoiseIsDropped(t *testing.T) {
+	parent, cancel := context.WithCancel(bg)
+	err := scope.Run(parent, func(ctx context.Context, s *scope.Scope) error {
+		cancel()
+		return fmt.Errorf("body: %w", ctx.Err())
+	})
+	if err != context.Canceled {
+		t.Fatalf("Run = %v; want context.Canceled, once", err)
+	}
+}
+
+// A nested scope cancelled by its parent reports the cause, which is noise
+// for the outer scope: no tree of cancellations.
+func TestNestedCancellationIsNoise(t *testing.T) {
+	boom := errors.New("boom")
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error {
+			return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+				return nil
+			})
+		})
+		s.Go(func(context.Context) error { return boom })
+		return nil
+	})
+	if e := asError(t, err); len(e.Errors()) != 1 || e.Errors()[0] != boom {
+		t.Fatalf("Run = %+v; want only boom", err)
+	}
+}
+
+func TestShieldedTaskIgnoresCancellationAndIsAwaited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type key struct{}
+		parent := context.WithValue(bg, key{}, "v")
+		start := time.Now()
+		var finished bool
+		err := scope.Run(parent, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				if ctx.Value(key{}) != "v" {
+					t.Errorf("shielded task lost the scope's values")
+				}
+				time.Sleep(10 * time.Second) // longer than the timeout
+				finished = ctx.Err() == nil
+				return nil
+			}, scope.Shielded(), scope.Named("commit"))
+			s.Go(func(context.Context) error { return errors.New("fail") })
+			return nil
+		}, scope.WithTimeout(time.Second))
+		if !finished || time.Since(start) != 10*time.Second {
+			t.Errorf("shielded task finished uncancelled %v after %v; want true after 10s", finished, time.Since(start))
+		}
+		if e := asError(t, err); len(e.Errors()) != 1 {
+			t.Errorf("Run = %v; want the one failure", err)
+		}
+	})
+}
+
+func TestShieldedTaskIsListedRunningWhileScopeCancels(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _ := scope.New(bg)
+		release := make(chan struct{})
+		s.Go(func(context.Context) error { <-release; return nil }, scope.Shielded(), scope.Named("shielded"))
+		s.Go(func(context.Context) error { <-release; return nil }, scope.Named("plain"))
+		s.Cancel(nil)
+		want := []scope.TaskInfo{{Name: "shielded", State: scope.StateRunning}, {Name: "plain", State: scope.StateCancelling}}
+		if got := s.Tasks(); !sameTasks(got, want) {
+			t.Errorf("Tasks() = %v; want %v", got, want)
+		}
+		close(release)
+		s.Wait()
+	})
+}

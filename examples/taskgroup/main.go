@@ -1,0 +1,46 @@
+// Command taskgroup is the seed notes' asyncio.TaskGroup program in Go: two
+// tasks sleep for the same time and print "hello" and "world"; because they
+// run together, the group finishes one delay after it started, not two.
+//
+//	go run ./examples/taskgroup [-delay 2s]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/structuredgo/scope/internal/demo"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the usage is printed
+		}
+		fmt.Fprintln(os.Stderr, "taskgroup:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, runs the program, printing to w, and returns what failed.
+func run(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("taskgroup", flag.ContinueOnError)
+	delay := fs.Duration("delay", 2*time.Second, "how long each task sleeps before it prints")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; the only flag is -delay", fs.Args())
+	}
+	// asyncio.run(main())
+	if err := demo.TaskGroup(context.Background(), w, *delay); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "finished all")
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/structuredgo/scope/internal/demotest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// The whole tour, in fake time: every stop runs, in order, under its heading,
+// and the failing stop's failure does not fail the tour.
+func TestRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out bytes.Buffer
+		start := time.Now()
+		if err := run(nil, &out); err != nil {
+			t.Fatalf("run = %v; want nil\n%s", err, out.String())
+		}
+		if got := time.Since(start); got != 2*time.Second {
+			t.Errorf("tour took %v; want 2s, the one delay of stop 1", got)
+		}
+		sections := splitStops(out.String())
+		if len(sections) != len(stops) {
+			t.Fatalf("got %d sections; want %d, one per stop:\n%s", len(sections), len(stops), out.String())
+		}
+		for i, st := range stops {
+			if got, want := firstLine(sections[i]), fmt.Sprintf("== %d. %s", i+1, st.title); got != want {
+				t.Errorf("section %d starts %q; want %q", i+1, got, want)
+			}
+		}
+
+		taskGroup := sections[0]
+		if got := demotest.Elapsed(t, taskGroup); got != 2*time.Second {
+			t.Errorf("stop 1: finished at - started at = %v; want 2s", got)
+		}
+		demotest.SameLines(t, demotest.Lines(taskGroup), []string{
+			"== 1. TaskGroup: two tasks run together",
+			"started at HH:MM:SS", "hello", "world", "finished at HH:MM:SS",
+		})
+
+		report := sections[1]
+		for _, s := range []string{`task "fetch users"`, `task "parse"`, `task "index"`, `task "shard-2"`, "scope: 3 failures"} {
+			if !strings.Contains(report, s) {
+				t.Errorf("stop 2 lacks %q:\n%s", s, report)
+			}
+		}
+		if strings.Contains(report, "heartbeat") {
+			t.Errorf("stop 2 names the task whose cancellation is noise:\n%s", report)
+		}
+	})
+}
+
+func TestRunBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"-delay", "soon"}, {"extra"}} {
+		var out bytes.Buffer
+		if err := run(args, &out); err == nil {
+			t.Errorf("run(%q) = nil; want an error", args)
+		}
+		if out.Len() != 0 {
+			t.Errorf("run(%q) printed %q; want nothing", args, out.String())
+		}
+	}
+}
+
+// splitStops splits the tour's output into one section per stop: each from
+// its heading (a line that starts "== ") to the blank line before the next.
+func splitStops(out string) []string {
+	var sections []string
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "== ") || sections == nil {
+			sections = append(sections, "")
+		}
+		sections[len(sections)-1] += line
+	}
+	for i := range sections {
+		sections[i] = strings.TrimSuffix(sections[i], "\n\n") + "\n"
+	}
+	return sections
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,50 @@
+// Package demo holds the programs that the examples and the tour run: Go
+// translations of the asyncio programs in the seed notes, one function each,
+// printing to an io.Writer so that tests can read what they print.
+package demo
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+)
+
+// clock is how the programs print a time of day: Python's
+// time.strftime('%X').
+const clock = "15:04:05"
+
+// sleep is asyncio.sleep: it waits for d, or until ctx is done, and then
+// returns context.Cause(ctx), so that a cancelled task ends at once and
+// reports why.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// lockedWriter lets concurrent tasks print to one writer, a whole line at a
+// time, as Python's print does: fmt.Fprintf makes one Write per call.
+type lockedWriter struct {
+	mu sync.Mutex // guards w; held for one Write only
+	w  io.Writer
+}
+
+// locked returns w made safe for concurrent tasks.
+func locked(w io.Writer) io.Writer {
+	if lw, ok := w.(*lockedWriter); ok {
+		return lw
+	}
+	return &lockedWriter{w: w}
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
