@@ -6,3 +6,5 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.uber.org/multierr v1.11.0
 )
+
+require golang.org/x/sync v0.24.0

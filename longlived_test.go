@@ -1,0 +1,82 @@
+package scope_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/structuredgo/scope"
+	"golang.org/x/sync/semaphore"
+)
+
+// A long-lived New scope drops each task as it returns: after many short
+// tasks its heap is back where it started and Tasks() is empty. (The million
+// runs in the soak test; this is the short wave.)
+func TestLongLivedScopeDoesNotGrow(t *testing.T) {
+	const waves, perWave = 200, 1000
+	s, _ := scope.New(bg)
+	defer s.Wait()
+	wave := func() {
+		var wg sync.WaitGroup
+		wg.Add(perWave)
+		for range perWave {
+			s.Go(func(context.Context) error { wg.Done(); return nil })
+		}
+		wg.Wait()
+	}
+	wave() // warm up: goroutine stacks, size classes
+	before := heapInUse()
+	for range waves {
+		wave()
+	}
+	for i := 0; i < 10000 && len(s.Tasks()) > 0; i++ { // the last tasks unlink just after wg.Done
+		runtime.Gosched()
+	}
+	if n := len(s.Tasks()); n > 0 {
+		t.Fatalf("Tasks() lists %d tasks after every task returned; want none", n)
+	}
+	after := heapInUse()
+	if grown := int64(after) - int64(before); grown > 1<<20 {
+		t.Fatalf("heap grew by %d bytes over %d tasks; want the finished tasks released", grown, waves*perWave)
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+// A dependency that reports ctx.Err() rather than the cause, as x/sync's
+// semaphore does, is cancellation noise: Wait reports the real cause.
+func TestDependencyReportingCtxErrGivesTheRealCause(t *testing.T) {
+	boom := errors.New("boom")
+	sem := semaphore.NewWeighted(1)
+	sem.Acquire(bg, 1) // held: the tasks below block in Acquire
+	defer sem.Release(1)
+	acquire := func(ctx context.Context) error { return sem.Acquire(ctx, 1) }
+
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(acquire)
+		s.Go(acquire)
+		s.Go(func(context.Context) error { return boom })
+		return nil
+	})
+	if e := asError(t, err); len(e.Errors()) != 1 || e.Errors()[0] != boom {
+		t.Errorf("Run = %v; want only boom", err)
+	}
+
+	stop := errors.New("parent stop")
+	parent, cancel := context.WithCancelCause(bg)
+	err = scope.Run(parent, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(acquire)
+		cancel(stop)
+		return nil
+	})
+	if err != stop {
+		t.Errorf("Run = %v; want the parent's cause, not context.Canceled", err)
+	}
+}
