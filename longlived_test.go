@@ -31,7 +31,7 @@ func TestLongLivedScopeDoesNotGrow(t *testing.T) {
 	for range waves {
 		wave()
 	}
-	for i := 0; i < 10000 && len(s.Tasks()) > 0; i++ { // the last tasks unlink just after wg.Done
+	for i := 0; i < 100 && len(s.Tasks()) > 0; i++ { // the last tasks unlink just after wg.Done
 		runtime.Gosched()
 	}
 	if n := len(s.Tasks()); n > 0 {
