@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/structuredgo/scope"
 	"golang.org/x/sync/semaphore"
@@ -15,32 +15,29 @@ import (
 // tasks its heap is back where it started and Tasks() is empty. (The million
 // runs in the soak test; this is the short wave.)
 func TestLongLivedScopeDoesNotGrow(t *testing.T) {
-	const waves, perWave = 200, 1000
-	s, _ := scope.New(bg)
-	defer s.Wait()
-	wave := func() {
-		var wg sync.WaitGroup
-		wg.Add(perWave)
-		for range perWave {
-			s.Go(func(context.Context) error { wg.Done(); return nil })
+	synctest.Test(t, func(t *testing.T) {
+		const waves, perWave = 200, 1000
+		s, _ := scope.New(bg)
+		defer s.Wait()
+		wave := func() {
+			for range perWave {
+				s.Go(func(context.Context) error { return nil })
+			}
+			synctest.Wait() // every task has returned and its goroutine ended
 		}
-		wg.Wait()
-	}
-	wave() // warm up: goroutine stacks, size classes
-	before := heapInUse()
-	for range waves {
-		wave()
-	}
-	for i := 0; i < 100 && len(s.Tasks()) > 0; i++ { // the last tasks unlink just after wg.Done
-		runtime.Gosched()
-	}
-	if n := len(s.Tasks()); n > 0 {
-		t.Fatalf("Tasks() lists %d tasks after every task returned; want none", n)
-	}
-	after := heapInUse()
-	if grown := int64(after) - int64(before); grown > 1<<20 {
-		t.Fatalf("heap grew by %d bytes over %d tasks; want the finished tasks released", grown, waves*perWave)
-	}
+		wave() // warm up: goroutine stacks, size classes
+		before := heapInUse()
+		for range waves {
+			wave()
+		}
+		if n := len(s.Tasks()); n > 0 {
+			t.Fatalf("Tasks() lists %d tasks after every task returned; want none", n)
+		}
+		after := heapInUse()
+		if grown := int64(after) - int64(before); grown > 1<<20 {
+			t.Fatalf("heap grew by %d bytes over %d tasks; want the finished tasks released", grown, waves*perWave)
+		}
+	})
 }
 
 func heapInUse() uint64 {

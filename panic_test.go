@@ -258,3 +258,26 @@ func TestBodyGoexitCancelsAndWaits(t *testing.T) {
 		t.Fatalf("the goroutine exited before the task returned")
 	}
 }
+
+// Another goroutine's Wait on a scope whose Run body panicked re-panics the
+// body's *PanicError: the body's panic beats any task's.
+func TestOtherWaitSeesTheBodyPanic(t *testing.T) {
+	scopes := make(chan *scope.Scope, 1)
+	otherWait := make(chan any)
+	go func() {
+		s := <-scopes
+		defer func() { otherWait <- recover() }()
+		s.Wait()
+	}()
+	recovered(t, func() {
+		scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { panic("task") })
+			scopes <- s
+			panic("body")
+		})
+	})
+	pe, ok := (<-otherWait).(*scope.PanicError)
+	if !ok || pe.Value != "body" || pe.Task != "body" {
+		t.Fatalf("the other Wait panicked with %v; want the body's *PanicError", pe)
+	}
+}
