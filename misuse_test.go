@@ -30,6 +30,11 @@ func TestMisusePanicsWithAClearMessage(t *testing.T) {
 			defer s.Wait()
 			s.TryGo(nil)
 		}},
+		{"nil TaskOption", "nil TaskOption", func() {
+			s, _ := scope.New(bg)
+			defer s.Wait()
+			s.Go(noop, nil)
+		}},
 		{"WithLimit(0)", "at least 1", func() { scope.WithLimit(0) }},
 		{"WithLimit(-3)", "at least 1", func() { scope.WithLimit(-3) }},
 		{"OnFailure(nil)", "OnFailure(nil)", func() { scope.OnFailure(nil) }},
