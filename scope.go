@@ -191,15 +191,18 @@ func (s *Scope) Name() string {
 func (s *Scope) Tasks() []TaskInfo {
 	s.check()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	infos := make([]TaskInfo, 0, s.running.n+s.waiting.n)
-	for t := s.running.head; t != nil; t = t.next {
-		infos = append(infos, t.info())
+	live := make([]*task, 0, s.running.n+s.waiting.n)
+	for _, l := range []*taskList{&s.running, &s.waiting} {
+		for t := l.head; t != nil; t = t.next {
+			live = append(live, t)
+		}
 	}
-	for t := s.waiting.head; t != nil; t = t.next {
-		infos = append(infos, t.info())
+	slices.SortFunc(live, func(a, b *task) int { return a.id - b.id })
+	infos := make([]TaskInfo, len(live))
+	for i, t := range live {
+		infos[i] = t.info()
 	}
-	slices.SortFunc(infos, func(a, b TaskInfo) int { return a.id - b.id })
+	s.mu.Unlock()
 	return infos
 }
 

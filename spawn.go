@@ -14,8 +14,6 @@ type TaskInfo struct {
 	State   string    // StateRunning, StateWaiting (blocked on the limit), StateCancelling (its context is done)
 	Started time.Time // zero unless tracking is on
 	Site    string    // file:line of the Go/Spawn call; empty unless tracking is on
-
-	id int // for the start order
 }
 
 // The states of a task, as reported in [TaskInfo].
@@ -194,7 +192,7 @@ func (t *task) info() TaskInfo {
 	case t.ctx.Err() != nil:
 		state = StateCancelling
 	}
-	return TaskInfo{Name: t.Name(), State: state, id: t.id}
+	return TaskInfo{Name: t.Name(), State: state}
 }
 
 // taskList is an intrusive doubly linked list of tasks, so that adding and
