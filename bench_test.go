@@ -18,12 +18,13 @@ const fanOut = 1000
 func nop(context.Context) error { return nil }
 
 func BenchmarkFanOutRaw(b *testing.B) {
+	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		var wg sync.WaitGroup
 		for range fanOut {
 			wg.Add(1)
-			go func() { defer wg.Done(); nop(nil) }()
+			go func() { defer wg.Done(); nop(ctx) }()
 		}
 		wg.Wait()
 	}

@@ -115,18 +115,19 @@ func ExampleSupervise() {
 func ExampleCapturePanics() {
 	err := scope.Run(context.Background(), func(ctx context.Context, s *scope.Scope) error {
 		s.Go(func(ctx context.Context) error {
-			var m map[string]int
-			m["x"] = 1 // assignment to entry in nil map
+			fmt.Println(first(nil)) // index out of range
 			return nil
-		}, scope.Named("writer"))
+		}, scope.Named("reader"))
 		return nil
 	}, scope.CapturePanics())
 	var pe *scope.PanicError
 	if errors.As(err, &pe) {
 		fmt.Println(pe.Task, "panicked:", pe.Value)
 	}
-	// Output: writer panicked: assignment to entry in nil map
+	// Output: reader panicked: runtime error: index out of range [0] with length 0
 }
+
+func first(lines []string) string { return lines[0] }
 
 // %v prints one line for logs; %+v prints the whole tree, nested scopes
 // indented, like Python's ExceptionGroup traceback.

@@ -11,14 +11,15 @@ import (
 func TestMisusePanicsWithAClearMessage(t *testing.T) {
 	var zero scope.Scope
 	var nilScope *scope.Scope
+	var nilCtx context.Context
 	noop := func(context.Context) error { return nil }
 	body := func(context.Context, *scope.Scope) error { return nil }
 	cases := []struct {
 		name, want string
 		f          func()
 	}{
-		{"Run with nil ctx", "context.Background()", func() { scope.Run(nil, body) }}, //nolint:staticcheck // the misuse under test
-		{"New with nil ctx", "context.Background()", func() { scope.New(nil) }},       //nolint:staticcheck // the misuse under test
+		{"Run with nil ctx", "context.Background()", func() { scope.Run(nilCtx, body) }},
+		{"New with nil ctx", "context.Background()", func() { scope.New(nilCtx) }},
 		{"Run with nil body", "nil body", func() { scope.Run(bg, nil) }},
 		{"Go with nil fn", "nil task function", func() {
 			s, _ := scope.New(bg)

@@ -106,7 +106,7 @@ func (s *Scope) start(t *task, wait bool) error {
 // goroutine.
 func (s *Scope) run(t *task) {
 	for t != nil {
-		err, how := t.call()
+		how, err := t.call()
 		if how == exited {
 			return
 		}
@@ -118,7 +118,7 @@ func (s *Scope) run(t *task) {
 
 // call runs t's function, turning a panic into a *PanicError. A Goexit cannot
 // be stopped, so call finishes t itself and hands its slot to a new goroutine.
-func (t *task) call() (err error, how int) {
+func (t *task) call() (how int, err error) {
 	how = panicked // until fn returns
 	defer func() {
 		if how == returned {
@@ -134,7 +134,7 @@ func (t *task) call() (err error, how int) {
 		}
 	}()
 	err = t.fn(t.ctx)
-	return err, returned
+	return returned, err
 }
 
 // finish records how t ended, removes it from the scope, and returns the
