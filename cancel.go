@@ -21,7 +21,7 @@ func (s *Scope) record(name string, ctx context.Context, err error, how int, own
 		s.errs = append(s.errs, err)
 		s.names = append(s.names, name)
 	}
-	if owner || !s.cfg.supervise {
+	if owner || !s.cfg.supervise || (how == panicked && s.cfg.panics) {
 		s.cancel(err) // under s.mu, so that the cause is the first failure recorded
 	}
 	s.mu.Unlock()
@@ -30,38 +30,55 @@ func (s *Scope) record(name string, ctx context.Context, err error, how int, own
 	}
 }
 
-// bodyDone counts Run's body out once it has returned err.
-func (s *Scope) bodyDone(err error) {
-	if err != nil {
+// callBody runs Run's body and records its failure. OnFailure runs here too,
+// so a panic or Goexit in either aborts the body. It reports a panic(nil)
+// under GODEBUG=panicnil=1, which it cannot re-panic from where it is; on a
+// Goexit it does not return, and Run's deferred call takes over.
+func (s *Scope) callBody(body func(ctx context.Context, s *Scope) error) (nilPanic bool) {
+	ok := false
+	defer func() {
+		if !ok {
+			if r := recover(); r != nil {
+				s.abortBody(panicked, r) // re-panics here, where the stack still shows where r came from
+			}
+			nilPanic = true
+		}
+	}()
+	if err := body(s.ctx, s); err != nil {
 		s.record("body", s.ctx, err, returned, true)
 	}
-	s.mu.Lock()
-	s.leave()
-	s.mu.Unlock()
+	ok = true
+	return false
 }
 
-// abortBody runs when Run's body panicked with r, or called runtime.Goexit
-// (r is nil): it cancels the scope, even under Supervise, or the panic could
-// wait forever behind tasks that never end; waits for the tasks; then
+// abortBody runs when Run's body panicked with r, or called runtime.Goexit:
+// it records that, cancels the scope, even under Supervise, or the panic could
+// wait forever behind tasks that never end, and tells OnFailure; then counts
+// the body out and waits for the tasks, even if OnFailure panics; then
 // re-panics r, or returns to let the Goexit go on.
-func (s *Scope) abortBody(r any) {
+func (s *Scope) abortBody(how int, r any) {
 	var cause error = ErrGoexit
-	if r != nil {
-		cause = newPanicError(r, "body")
-	}
 	s.mu.Lock()
-	if pe, ok := cause.(*PanicError); ok {
-		s.panic = pe // a body panic beats the tasks' panics, for any other Wait
+	if how == panicked {
+		s.panic = newPanicError(r, "body") // a body panic beats the tasks' panics, for any other Wait
+		cause = s.panic
+	} else {
+		s.errs = append(s.errs, cause)
+		s.names = append(s.names, "body")
 	}
 	s.cancel(cause)
-	s.waited = true
-	s.leave()
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.waited = true
+		s.leave()
+		s.mu.Unlock()
+		<-s.done
+	}()
 	if f := s.cfg.onFailure; f != nil {
 		f("body", cause)
 	}
-	<-s.done
-	if r != nil {
+	if how == panicked {
 		panic(r)
 	}
 }
@@ -142,5 +159,7 @@ func matchesAll(err error, targets []error) bool {
 
 // sameError is err == target without the panic on an uncomparable type.
 func sameError(err, target error) bool {
-	return target != nil && reflect.TypeOf(target).Comparable() && err == target
+	return target != nil && isComparable(target) && err == target
 }
+
+func isComparable(err error) bool { return reflect.TypeOf(err).Comparable() }

@@ -25,6 +25,7 @@ type config struct {
 	deadline  time.Time
 	timeouts  []time.Duration // turned into deadlines when the scope is made
 	supervise bool
+	panics    bool // under supervise, a panic still cancels: the helpers' rule
 	capture   bool
 	onFailure func(task string, err error)
 }
@@ -75,6 +76,10 @@ func Supervise() Option {
 	return option(func(c *config) { c.supervise = true })
 }
 
+// supervisePanics is Supervise, except that a panic still cancels the
+// others: how Settle, Race and AsCompleted run their functions.
+var supervisePanics = option(func(c *config) { c.supervise, c.panics = true, true })
+
 // CapturePanics makes Wait report a task's panic as a [*PanicError] inside the
 // [*Error] instead of re-panicking it. The panic still cancels the siblings at
 // once (unless [Supervise] is given).
@@ -87,6 +92,11 @@ func CapturePanics() Option {
 // goroutine that failed, so a long-lived scope can log failures long before its
 // Wait. task is the name of the task, or "body" for Run's body. f must not
 // block for long: the failing task's slot is held until f returns.
+//
+// f runs on the failing goroutine, so what it does there counts: a Goexit in
+// f (t.Fatal) ends that goroutine, and the task is still counted out; a panic
+// in f for a task crashes the program, as any goroutine's panic does; for
+// Run's body it is the body's panic.
 //
 // OnFailure panics if f is nil.
 func OnFailure(f func(task string, err error)) Option {

@@ -18,7 +18,6 @@ import (
 type Scope struct {
 	ctx     context.Context // what tasks receive; cancelled by the first failure, Cancel, the parent, the deadline, or Wait
 	cancel  context.CancelCauseFunc
-	pctx    context.Context // the parent, bounded by the scope's deadline: what ctx derives from
 	release context.CancelFunc
 	cfg     config
 	done    chan struct{} // closed when the scope closes
@@ -55,15 +54,20 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 	}
 	s := newScope(ctx, opts)
 	s.live = 1 // the body
-	ok := false
+	exiting := true
 	defer func() {
-		if !ok {
-			s.abortBody(recover())
+		if exiting { // runtime.Goexit in body (t.FailNow): cancel, wait, and let it go on
+			s.abortBody(exited, nil)
 		}
 	}()
-	err := body(s.ctx, s)
-	ok = true
-	s.bodyDone(err)
+	nilPanic := s.callBody(body)
+	exiting = false
+	if nilPanic {
+		s.abortBody(panicked, nil)
+	}
+	s.mu.Lock()
+	s.leave()
+	s.mu.Unlock()
 	return s.Wait()
 }
 
@@ -81,7 +85,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	if parent == nil {
 		panic("scope: nil Context; pass context.Background() or context.TODO()")
 	}
-	s := &Scope{done: make(chan struct{}), pctx: parent}
+	s := &Scope{done: make(chan struct{})}
 	for _, o := range opts {
 		if o == nil {
 			panic("scope: nil Option; leave it out")
@@ -95,9 +99,9 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		}
 	}
 	if !s.cfg.deadline.IsZero() {
-		s.pctx, s.release = context.WithDeadline(parent, s.cfg.deadline)
+		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
-	s.ctx, s.cancel = context.WithCancelCause(s.pctx)
+	s.ctx, s.cancel = context.WithCancelCause(parent)
 	return s
 }
 
@@ -167,8 +171,11 @@ func (s *Scope) Cancel(cause error) {
 	}
 	s.cancel(cause)
 	// The parent may have been cancelled between the check and the cancel;
-	// then it came first, unless it gave this very cause (a tie either way).
-	s.stopped = s.pctx.Err() == nil || sameError(context.Cause(s.ctx), cause)
+	// then the cause is the parent's. Asking the parent would run its code
+	// under s.mu; the cause is ours to read. If the parent gave this very
+	// cause, or it cannot be compared, it is a tie and Cancel wins.
+	got := context.Cause(s.ctx)
+	s.stopped = !isComparable(cause) || got == cause
 }
 
 // Context returns the scope's context: the one tasks receive, cancelled with

@@ -98,11 +98,11 @@ func TestFirstFailureCancelsSiblingsWithItsError(t *testing.T) {
 func TestEveryFailureIsKeptInOrder(t *testing.T) {
 	first, second, body := errors.New("first"), errors.New("second"), errors.New("body")
 	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-		s.Go(func(context.Context) error { return first })
 		s.Go(func(ctx context.Context) error {
 			<-ctx.Done()
 			return second // not noise: it is not the cause
 		})
+		s.Go(func(context.Context) error { return first }, scope.Named("first"))
 		<-ctx.Done()
 		return body
 	})
@@ -114,8 +114,8 @@ func TestEveryFailureIsKeptInOrder(t *testing.T) {
 	if !errors.Is(err, second) || !errors.Is(err, body) {
 		t.Errorf("%v does not hold second and body", err)
 	}
-	if names := e.Tasks(); !contains(names, "body") || names[0] != "task-1" {
-		t.Errorf("Tasks() = %v; want task-1 first and body among them", names)
+	if names := e.Tasks(); !contains(names, "body") || names[0] != "first" {
+		t.Errorf("Tasks() = %v; want first first and body among them", names)
 	}
 }
 

@@ -33,9 +33,19 @@ type task struct {
 	id       int
 	shielded bool
 
+	out        outcome       // nil for Go: who else hears how the task ended
 	prev, next *task         // in s.running or s.waiting; guarded by s.mu
 	waiting    bool          // in s.waiting; guarded by s.mu
 	started    chan struct{} // closed when a waiting task is handed a slot
+}
+
+// An outcome hears how a task ended, for Spawn and Start. keep runs first and
+// says whether the scope takes the outcome (Start's caller takes it until
+// ready); done runs after the scope recorded it, before the task is counted
+// out, so that a Task is done before its scope's Wait can return.
+type outcome interface {
+	keep(how int, err error) bool
+	done(how int, err error)
 }
 
 // errClosed and errFull say why start did not start a task; neither escapes.
@@ -107,9 +117,6 @@ func (s *Scope) start(t *task, wait bool) error {
 func (s *Scope) run(t *task) {
 	for t != nil {
 		how, err := t.call()
-		if how == exited {
-			return
-		}
 		next := s.finish(t, err, how)
 		recycle(t)
 		t = next
@@ -117,44 +124,63 @@ func (s *Scope) run(t *task) {
 }
 
 // call runs t's function, turning a panic into a *PanicError. A Goexit cannot
-// be stopped, so call finishes t itself and hands its slot to a new goroutine.
+// be stopped: then guard never returns, and call finishes t itself, handing
+// its slot to a new goroutine, as the goroutine goes on exiting.
 func (t *task) call() (how int, err error) {
+	how = exited // until guard returns
+	defer func() {
+		if how == exited {
+			if next := t.s.finish(t, ErrGoexit, exited); next != nil {
+				go t.s.run(next)
+			}
+		}
+	}()
+	return t.guard()
+}
+
+// guard runs t's function and recovers its panic. It is a function of its own
+// so that call can tell a Goexit (guard does not return) from a panic(nil)
+// under GODEBUG=panicnil=1 (recover returns nil, and guard returns).
+func (t *task) guard() (how int, err error) {
 	how = panicked // until fn returns
 	defer func() {
-		if how == returned {
-			return
-		}
-		if r := recover(); r != nil {
-			err = newPanicError(r, t.Name())
-			return
-		}
-		how = exited // run must not finish t again (panic(nil) under GODEBUG=panicnil=1 lands here too)
-		if next := t.s.finish(t, ErrGoexit, exited); next != nil {
-			go t.s.run(next)
+		if how == panicked {
+			err = newPanicError(recover(), t.Name())
 		}
 	}()
 	err = t.fn(t.ctx)
 	return returned, err
 }
 
-// finish records how t ended, removes it from the scope, and returns the
-// waiting task its slot is handed to, if any.
-func (s *Scope) finish(t *task, err error, how int) *task {
-	if err != nil {
+// finish records how t ended, counts it out, and returns the waiting task
+// its slot is handed to, if any. The counting out is deferred: OnFailure and
+// an error's Is method are user code, and if one of them panics or calls
+// Goexit, t must still be counted out, and the next task gets a goroutine of
+// its own.
+func (s *Scope) finish(t *task, err error, how int) (next *task) {
+	finished := false
+	defer func() {
+		s.mu.Lock()
+		s.running.remove(t)
+		if s.cfg.limit > 0 {
+			next = s.handOff()
+		}
+		s.leave()
+		s.mu.Unlock()
+		if !finished && next != nil {
+			go s.run(next)
+			next = nil
+		}
+	}()
+	keep := t.out == nil || t.out.keep(how, err)
+	if err != nil && keep {
 		s.record(t.Name(), t.ctx, err, how, false)
 	}
-	s.mu.Lock()
-	s.running.remove(t)
-	var next *task
-	if s.cfg.limit > 0 {
-		next = s.handOff()
+	if t.out != nil {
+		t.out.done(how, err)
 	}
-	s.live--
-	if s.live == 0 && s.waited {
-		s.close()
-	}
-	s.mu.Unlock()
-	return next
+	finished = true
+	return nil
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the
@@ -164,10 +190,11 @@ func (s *Scope) finish(t *task, err error, how int) *task {
 var taskPool = sync.Pool{New: func() any { return new(task) }}
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
-// goroutine still refers to it. A task that waited for the limit is left to
-// the garbage collector, since the Go that queued it may still read it.
+// goroutine still refers to it. A task that waited for the limit, or one that
+// Spawn or Start made, is left to the garbage collector, since the call that
+// made it may still read it.
 func recycle(t *task) {
-	if t.started != nil {
+	if t.started != nil || t.out != nil {
 		return
 	}
 	*t = task{}
