@@ -1,0 +1,225 @@
+package scope
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// ErrNotDone is what [Task.Result] returns while the task still runs.
+var ErrNotDone = errors.New("scope: task not done; wait for Done or call Wait first")
+
+// ErrNotReady is what [Start] returns, wrapped, when its function returns nil
+// without calling ready.
+var ErrNotReady = errors.New("scope: task returned before calling ready")
+
+// A Task is a task with a result, started by [Spawn]: asyncio's Task, and
+// what `tg.create_task` returns. Its outcome is whatever its function
+// returned; a failure also fails its scope, like any task's, unless the task
+// was cancelled on its own with [Task.Cancel]. A Task is safe for use by many
+// goroutines.
+type Task[T any] struct {
+	name   string
+	id     int
+	cancel context.CancelCauseFunc // nil if the task never started
+	ended  chan struct{}           // closed once value and err are set
+	value  T
+	err    error
+}
+
+// Spawn starts fn in a new task of s, as [Scope.Go] does, and returns the
+// task, whose result fn's return values become. The task has a context of its
+// own, so [Task.Cancel] reaches it alone.
+//
+// If the scope is cancelled, fn never runs and the task reports the scope's
+// cause. Under [WithLimit], Spawn blocks while the limit is full. Spawn panics
+// if s or fn is nil, or if the scope's Wait has returned: use [TrySpawn] where
+// a task may race the scope's end.
+func Spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts ...TaskOption) *Task[T] {
+	t, err := spawn(s, fn, opts, true)
+	if err == errClosed {
+		panic("scope: Spawn called after Wait returned; start tasks before Wait returns, or use TrySpawn or a new scope")
+	}
+	return t
+}
+
+// TrySpawn starts fn in a new task, as [Spawn] does, and reports whether it
+// did. It never blocks: it returns nil and false, and never runs fn, when the
+// limit is full, the scope is cancelled, or its Wait has returned.
+func TrySpawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], bool) {
+	t, err := spawn(s, fn, opts, false)
+	if err != nil {
+		return nil, false
+	}
+	return t, true
+}
+
+func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []TaskOption, wait bool) (*Task[T], error) {
+	if fn == nil {
+		s.check()
+		panic("scope: nil task function; pass the function the task runs")
+	}
+	tk := &Task[T]{ended: make(chan struct{})}
+	t := s.newTask(func(ctx context.Context) error {
+		v, err := fn(ctx)
+		tk.value = v
+		return err
+	}, opts)
+	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
+	t.out = tk
+	err := s.start(t, wait)
+	tk.name, tk.id = t.name, t.id // t is never recycled: it has an outcome
+	if err != nil {
+		tk.cancel(err)
+		tk.err = err
+		close(tk.ended)
+	}
+	return tk, err
+}
+
+func (tk *Task[T]) keep(int, error) bool { return true }
+
+func (tk *Task[T]) done(_ int, err error) {
+	tk.err = err
+	close(tk.ended)
+	tk.cancel(context.Canceled) // release the context; Cancel after the end changes nothing
+}
+
+// Wait waits for the task and returns its result, like `await
+// asyncio.shield(task)`: if ctx ends first, Wait returns the zero value and
+// context.Cause(ctx), and the task runs on. Once the task is done, Wait
+// returns its result even if ctx is done too.
+func (tk *Task[T]) Wait(ctx context.Context) (T, error) {
+	select {
+	case <-tk.ended:
+		return tk.value, tk.err
+	case <-ctx.Done():
+	}
+	select {
+	case <-tk.ended:
+		return tk.value, tk.err
+	default:
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
+// Done returns a channel that is closed once the task is done and its result
+// is set.
+func (tk *Task[T]) Done() <-chan struct{} { return tk.ended }
+
+// Result returns the task's result: what its function returned; the zero
+// value and a [*PanicError] if it panicked; the zero value and an error that
+// errors.Is [ErrGoexit] if it called runtime.Goexit; the scope's cause if it
+// never started. Until the task is done it returns [ErrNotDone]. It never
+// blocks and never panics.
+func (tk *Task[T]) Result() (T, error) {
+	select {
+	case <-tk.ended:
+		return tk.value, tk.err
+	default:
+		var zero T
+		return zero, ErrNotDone
+	}
+}
+
+// Cancel cancels the task's context, and no other, with cause (nil means
+// [context.Canceled]): the task sees context.Cause(ctx) == cause. An error the
+// task then returns that only reports this cancellation is not a failure of
+// the scope. Cancel on a done task does nothing.
+func (tk *Task[T]) Cancel(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	if tk.cancel != nil {
+		tk.cancel(cause)
+	}
+}
+
+// Name returns the task's name: from [Named], or "task-N".
+func (tk *Task[T]) Name() string { return taskName(tk.name, tk.id) }
+
+// String returns the task's name and whether it is done, for logs.
+func (tk *Task[T]) String() string {
+	state := "running"
+	select {
+	case <-tk.ended:
+		state = "done"
+	default:
+	}
+	return fmt.Sprintf("task %q (%s)", tk.Name(), state)
+}
+
+// Start starts fn in a new task of s and waits until fn calls ready(v), then
+// returns v: trio's nursery.start, for a task that must be set up (a server
+// listening, a connection open) before the caller goes on. The task keeps
+// running in the scope after ready; a second call of ready is ignored.
+//
+// Until ready, what ends fn belongs to Start's caller alone, and neither fails
+// nor cancels the scope: Start returns fn's error; an error that errors.Is
+// [ErrNotReady] if fn returned nil; an error that errors.Is [ErrGoexit] if fn
+// called runtime.Goexit; and re-panics a panic as a [*PanicError] (returns it,
+// with [CapturePanics]). After ready, what fn returns is the scope's, like any
+// task's. On a cancelled scope Start returns the scope's cause without running
+// fn. Start panics if s or fn is nil, or if the scope's Wait has returned.
+func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, opts ...TaskOption) (T, error) {
+	if fn == nil {
+		s.check()
+		panic("scope: Start with a nil function; pass the function the task runs")
+	}
+	st := &starter[T]{settled: make(chan struct{})}
+	t := s.newTask(func(ctx context.Context) error { return fn(ctx, st.ready) }, opts)
+	t.out = st
+	switch err := s.start(t, true); {
+	case err == errClosed:
+		panic("scope: Start called after Wait returned; start tasks before Wait returns, or use a new scope")
+	case err != nil:
+		var zero T
+		return zero, err
+	}
+	<-st.settled
+	if pe, ok := st.err.(*PanicError); ok && st.how == panicked && !s.cfg.capture {
+		panic(pe)
+	}
+	return st.value, st.err
+}
+
+// A starter is Start's side of a task: it takes the task's outcome for
+// Start's caller until ready is called.
+type starter[T any] struct {
+	state   atomic.Int32  // starting, then ready or ended, once
+	settled chan struct{} // closed when state leaves starting
+	value   T
+	err     error
+	how     int
+}
+
+const (
+	starting = iota
+	isReady
+	endedEarly
+)
+
+func (st *starter[T]) ready(v T) {
+	if st.state.CompareAndSwap(starting, isReady) {
+		st.value = v
+		close(st.settled)
+	}
+}
+
+// keep gives the scope the outcome once the task is ready; before that, it
+// takes the outcome for Start's caller.
+func (st *starter[T]) keep(how int, err error) bool {
+	if !st.state.CompareAndSwap(starting, endedEarly) {
+		return true
+	}
+	if how == returned && err == nil {
+		err = ErrNotReady
+	}
+	st.err, st.how = err, how
+	close(st.settled)
+	return false
+}
+
+func (st *starter[T]) done(int, error) {}
