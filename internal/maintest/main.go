@@ -1,0 +1,67 @@
+// Command maintest is a program built on [scope.Main], for the tests of Main
+// in the package scope: they build it, run it, signal it and read its exit
+// status, stdout and stderr.
+//
+// Its one argument picks what the program does:
+//
+//	ok         a task succeeds; Main returns, and the program prints "returned"
+//	fail       the task "failer" fails; Main exits 1
+//	panic      the task "panicker" panics; Main re-panics
+//	wait       the task "waiter" prints "ready", waits for its context to end,
+//	           prints "cause: " and the context's cause, and returns ctx.Err()
+//	cleanup    like wait, but the task "cleaner" then fails: "cleanup failed"
+//	stubborn   the task "stubborn" prints "ready", then "cancelled" with the
+//	           cause once its context ends, and never returns
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/structuredgo/scope"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn")
+		os.Exit(2)
+	}
+	mode := os.Args[1]
+	scope.Main(func(ctx context.Context, s *scope.Scope) error {
+		switch mode {
+		case "ok":
+			s.Go(func(context.Context) error { return nil }, scope.Named("worker"))
+		case "fail":
+			s.Go(func(context.Context) error { return errors.New("disk on fire") }, scope.Named("failer"))
+		case "panic":
+			s.Go(func(context.Context) error { panic("boom") }, scope.Named("panicker"))
+		case "wait", "cleanup":
+			s.Go(func(ctx context.Context) error {
+				fmt.Println("ready")
+				<-ctx.Done()
+				fmt.Println("cause:", context.Cause(ctx))
+				var sig interface{ Signal() os.Signal }
+				if errors.As(context.Cause(ctx), &sig) {
+					fmt.Println("signal:", sig.Signal())
+				}
+				if mode == "cleanup" {
+					return errors.New("cleanup failed")
+				}
+				return ctx.Err()
+			}, scope.Named(map[string]string{"wait": "waiter", "cleanup": "cleaner"}[mode]))
+		case "stubborn":
+			s.Go(func(ctx context.Context) error {
+				fmt.Println("ready")
+				<-ctx.Done()
+				fmt.Println("cancelled:", context.Cause(ctx))
+				select {} // ignores the cancellation: only a second signal ends the program
+			}, scope.Named("stubborn"))
+		default:
+			return fmt.Errorf("unknown mode %q", mode)
+		}
+		return nil
+	})
+	fmt.Println("returned")
+}

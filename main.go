@@ -1,0 +1,197 @@
+package scope
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+)
+
+// Main is asyncio.run for func main: it runs body in a scope, as [Run] does
+// with [context.Background] and opts, and ends the program the way a shell
+// expects.
+//
+// The first SIGINT or SIGTERM cancels the scope's context, with a cause whose
+// message names the signal ("scope: received SIGINT (interrupt)"); the cause
+// also has a method Signal() os.Signal, for [errors.As]. A second signal
+// exits at once, without waiting for the tasks, after printing to stderr
+// which tasks were still running, each with its state (and the body, if it
+// had not returned): exit status 130 if that second signal is SIGINT, 143 if
+// it is SIGTERM.
+//
+// When the run ends:
+//   - with no failure and no signal, Main returns;
+//   - if it failed, with no signal, Main prints the %+v report of the error to
+//     stderr and exits with status 1;
+//   - after a signal, it exits with status 130 for SIGINT, 143 for SIGTERM.
+//     A clean stop prints nothing: the run returned nil, or only the signal's
+//     cause (what [Run] reports when its parent ended it). If there were also
+//     real failures, Main prints their %+v report first, and still exits with
+//     130 or 143, not 1.
+//
+// A task panic re-panics, as in Run, and crashes the program; Main stops
+// listening for signals first. Main stops listening for signals, and its own
+// goroutine has ended, before it returns or exits; a signal that arrives
+// after that gets the default treatment.
+//
+//	func main() {
+//		scope.Main(func(ctx context.Context, s *scope.Scope) error {
+//			s.Go(serve, scope.Named("server"))
+//			return nil
+//		})
+//	}
+//
+// Main panics if body is nil.
+func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
+	if body == nil {
+		panic("scope: Main with a nil body; pass the function that runs the program")
+	}
+	w := watchSignals()
+	err := w.run(body, opts)
+	// w.first is safe to read: the watcher has ended.
+	switch {
+	case w.first == nil && err == nil:
+		return
+	case err != nil && err != w.cause:
+		fmt.Fprintf(osStderr, "%+v\n", err)
+	}
+	osExit(exitCode(w.first))
+}
+
+// osExit and osStderr are how Main ends the program and where it reports, as
+// variables so that a test in the package can stand in for them.
+var (
+	osExit             = os.Exit
+	osStderr io.Writer = os.Stderr
+)
+
+// A watcher turns signals into what Main promises: the first cancels ctx,
+// the second lists what still runs and exits. Its goroutine lives from
+// watchSignals until run returns, so nothing Main starts outlives it.
+type watcher struct {
+	ctx    context.Context // Run's parent
+	cancel context.CancelCauseFunc
+	sigs   chan os.Signal
+	stop   chan struct{} // closed by run: the watcher returns
+	done   chan struct{} // closed by the watcher as it returns
+
+	scope    atomic.Pointer[Scope] // set as the body starts
+	bodyDone atomic.Bool
+
+	// Written by the watcher only; read by Main once done is closed.
+	first os.Signal
+	cause error // what ctx was cancelled with on the first signal
+}
+
+func watchSignals() *watcher {
+	w := &watcher{
+		// Two slots: the first signal and the second, even if the watcher
+		// is slow to take the first. signal.Notify never blocks; it drops.
+		sigs: make(chan os.Signal, 2),
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	w.ctx, w.cancel = context.WithCancelCause(context.Background())
+	signal.Notify(w.sigs, os.Interrupt, syscall.SIGTERM)
+	go w.watch()
+	return w
+}
+
+// run runs body in a scope under w.ctx, then stops the watcher and waits for
+// it, even if Run panics.
+func (w *watcher) run(body func(ctx context.Context, s *Scope) error, opts []Option) error {
+	defer func() {
+		signal.Stop(w.sigs)
+		close(w.stop)
+		<-w.done
+		w.cancel(context.Canceled)
+	}()
+	return Run(w.ctx, func(ctx context.Context, s *Scope) error {
+		w.scope.Store(s)
+		defer w.bodyDone.Store(true)
+		return body(ctx, s)
+	}, opts...)
+}
+
+func (w *watcher) watch() {
+	defer close(w.done)
+	for {
+		select {
+		case <-w.stop:
+			return
+		case sig := <-w.sigs:
+			if w.first == nil {
+				w.first, w.cause = sig, &signalError{sig}
+				w.cancel(w.cause)
+				continue
+			}
+			w.report(sig)
+			osExit(exitCode(sig))
+			return // only when osExit is a test's stand-in
+		}
+	}
+}
+
+// report prints, on a second signal, what was still running: the body, if
+// it had not returned, then the scope's tasks, one a line with its state.
+func (w *watcher) report(sig os.Signal) {
+	type item struct{ name, state string }
+	var running []item
+	if s := w.scope.Load(); s != nil {
+		if !w.bodyDone.Load() {
+			state := StateRunning
+			if s.Context().Err() != nil {
+				state = StateCancelling
+			}
+			running = append(running, item{"body", state})
+		}
+		for _, t := range s.Tasks() {
+			running = append(running, item{t.Name, t.State})
+		}
+	}
+	if len(running) == 0 {
+		fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once, with nothing left running\n", signalName(sig))
+		return
+	}
+	fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once, without waiting for:\n", signalName(sig))
+	for _, r := range running {
+		fmt.Fprintf(osStderr, "\t%s (%s)\n", r.name, r.state)
+	}
+}
+
+// signalError is the cause with which Main cancels its scope on the first
+// signal. It is unexported so that Main's contract stays small; Main's doc
+// promises its message and its Signal method.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string     { return "scope: received " + signalName(e.sig) }
+func (e *signalError) Signal() os.Signal { return e.sig }
+
+// signalName names sig the way a shell user knows it, with Go's description:
+// "SIGINT (interrupt)".
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT (interrupt)"
+	case syscall.SIGTERM:
+		return "SIGTERM (terminated)"
+	}
+	return sig.String()
+}
+
+// exitCode is the status Main exits with after sig, 128 plus the signal's
+// number as a shell reports a process killed by it, or 1 for no signal.
+func exitCode(sig os.Signal) int {
+	switch sig {
+	case nil:
+		return 1
+	case os.Interrupt:
+		return 130
+	case syscall.SIGTERM:
+		return 143
+	}
+	return 1
+}

@@ -1,0 +1,257 @@
+//go:build unix
+
+package scope_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Main ends the program, so it is tested for real: the program in
+// internal/maintest calls it, and each case runs that program, signals it
+// when it says "ready", and reads its exit status, stdout and stderr.
+// Nothing is ordered by sleeping: the test sends a signal only after a line
+// that says the program has reached the point it tests.
+func TestMainExitsAsAShellExpects(t *testing.T) {
+	bin := buildMaintest(t)
+
+	t.Run("no failure, no signal: Main returns", func(t *testing.T) {
+		t.Parallel()
+		c := startMaintest(t, bin, "ok")
+		code, out, errOut := c.exit(t)
+		if code != 0 || errOut != "" {
+			t.Errorf("got exit status %d, stderr %q; want 0 and nothing", code, errOut)
+		}
+		if !slices.Equal(out, []string{"returned"}) {
+			t.Errorf("got stdout %q; want Main to return and the program to print \"returned\"", out)
+		}
+	})
+
+	t.Run("failure: %+v report and exit 1", func(t *testing.T) {
+		t.Parallel()
+		c := startMaintest(t, bin, "fail")
+		code, out, errOut := c.exit(t)
+		if code != 1 {
+			t.Errorf("got exit status %d; want 1", code)
+		}
+		wantReport(t, errOut, "scope: 1 failure: disk on fire", `task "failer"`, "| disk on fire")
+		if len(out) != 0 {
+			t.Errorf("got stdout %q; want nothing: Main exits instead of returning", out)
+		}
+	})
+
+	t.Run("task panic re-panics", func(t *testing.T) {
+		t.Parallel()
+		c := startMaintest(t, bin, "panic")
+		code, _, errOut := c.exit(t)
+		if code != 2 {
+			t.Errorf("got exit status %d; want 2, a crash", code)
+		}
+		wantReport(t, errOut, `panic: scope: task "panicker" panicked: boom`)
+	})
+
+	for _, tc := range []struct {
+		sig   syscall.Signal
+		code  int
+		cause string
+	}{
+		{syscall.SIGINT, 130, "scope: received SIGINT (interrupt)"},
+		{syscall.SIGTERM, 143, "scope: received SIGTERM (terminated)"},
+	} {
+		t.Run("clean stop by "+tc.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			c := startMaintest(t, bin, "wait")
+			c.waitFor(t, "ready")
+			c.signal(t, tc.sig)
+			code, out, errOut := c.exit(t)
+			if code != tc.code || errOut != "" {
+				t.Errorf("got exit status %d, stderr %q; want %d and nothing", code, errOut, tc.code)
+			}
+			want := []string{"ready", "cause: " + tc.cause, "signal: " + tc.sig.String()}
+			if !slices.Equal(out, want) {
+				t.Errorf("got stdout %q; want %q", out, want)
+			}
+		})
+	}
+
+	t.Run("signal and a failure: report and exit 143", func(t *testing.T) {
+		t.Parallel()
+		c := startMaintest(t, bin, "cleanup")
+		c.waitFor(t, "ready")
+		c.signal(t, syscall.SIGTERM)
+		code, _, errOut := c.exit(t)
+		if code != 143 {
+			t.Errorf("got exit status %d; want 143: the signal decides, not the failure", code)
+		}
+		wantReport(t, errOut, "scope: 1 failure: cleanup failed", `task "cleaner"`)
+	})
+
+	for _, tc := range []struct {
+		second syscall.Signal
+		code   int
+	}{
+		{syscall.SIGINT, 130},
+		{syscall.SIGTERM, 143}, // the second signal decides: it is the one that ended the program
+	} {
+		t.Run("second signal "+tc.second.String()+" exits at once", func(t *testing.T) {
+			t.Parallel()
+			c := startMaintest(t, bin, "stubborn")
+			c.waitFor(t, "ready")
+			c.signal(t, syscall.SIGINT)
+			c.waitFor(t, "cancelled: scope: received SIGINT (interrupt)") // the first signal was handled
+			c.signal(t, tc.second)
+			code, out, errOut := c.exit(t)
+			if code != tc.code {
+				t.Errorf("got exit status %d; want %d", code, tc.code)
+			}
+			wantReport(t, errOut, "exiting at once", "\tstubborn (cancelling)\n")
+			if slices.Contains(out, "returned") {
+				t.Errorf("got stdout %q; want Main not to return", out)
+			}
+		})
+	}
+}
+
+// wantReport fails t unless stderr holds every one of want.
+func wantReport(t *testing.T, stderr string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+}
+
+// buildMaintest builds internal/maintest into t's temporary directory and
+// returns the program's path, skipping t where there is no go command.
+func buildMaintest(t *testing.T) string {
+	t.Helper()
+	gocmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build internal/maintest: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "maintest")
+	cmd := exec.CommandContext(deadline(t), gocmd, "build", "-o", bin, "github.com/structuredgo/scope/internal/maintest")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build internal/maintest: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// deadline returns a context that ends a minute from now, or earlier with the
+// test, so that a program that hangs is killed and the test fails instead of
+// hanging.
+func deadline(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// maintest is a running internal/maintest program.
+type maintest struct {
+	ctx    context.Context
+	cmd    *exec.Cmd
+	lines  chan string // stdout, line by line; closed at EOF
+	out    []string    // stdout lines read so far
+	stderr bytes.Buffer
+	once   sync.Once
+	err    error // from cmd.Wait
+}
+
+// startMaintest starts the program in bin with mode as its argument. It is
+// killed by the test's deadline, and reaped when t ends whatever happened.
+func startMaintest(t *testing.T, bin, mode string) *maintest {
+	t.Helper()
+	c := &maintest{ctx: deadline(t), lines: make(chan string)}
+	c.cmd = exec.CommandContext(c.ctx, bin, mode)
+	c.cmd.Stderr = &c.stderr
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill() // an error means it has exited: fine
+		c.reap()
+	})
+	return c
+}
+
+// waitFor reads stdout until a line equal to want, failing t at EOF or at the
+// deadline.
+func (c *maintest) waitFor(t *testing.T, want string) {
+	t.Helper()
+	for {
+		select {
+		case line, ok := <-c.lines:
+			if !ok {
+				t.Fatalf("program ended before printing %q; stdout %q, stderr:\n%s", want, c.out, c.stderr.String())
+			}
+			c.out = append(c.out, line)
+			if line == want {
+				return
+			}
+		case <-c.ctx.Done():
+			t.Fatalf("no line %q before the deadline; stdout %q", want, c.out)
+		}
+	}
+}
+
+func (c *maintest) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("sending %v: %v", sig, err)
+	}
+}
+
+// exit waits for the program to end, bounded by the deadline, and returns
+// its exit status (-1 if a signal killed it), all of its stdout and its
+// stderr.
+func (c *maintest) exit(t *testing.T) (code int, stdout []string, stderr string) {
+	t.Helper()
+	c.reap()
+	var exit *exec.ExitError
+	switch {
+	case c.err == nil:
+		code = 0
+	case errors.As(c.err, &exit):
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("waiting for the program: %v", c.err)
+	}
+	if c.ctx.Err() != nil {
+		t.Fatalf("program killed at the deadline; stdout %q, stderr:\n%s", c.out, c.stderr.String())
+	}
+	return code, c.out, c.stderr.String()
+}
+
+// reap reads the rest of stdout and waits for the program, once. It returns
+// when the program has ended: by itself, or killed at the deadline.
+func (c *maintest) reap() {
+	c.once.Do(func() {
+		for line := range c.lines {
+			c.out = append(c.out, line)
+		}
+		c.err = c.cmd.Wait()
+	})
+}
