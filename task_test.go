@@ -304,10 +304,13 @@ func TestStartPanicBeforeReadyRepanicsInCaller(t *testing.T) {
 func TestStartFailureAfterReadyIsTheScopes(t *testing.T) {
 	late := errors.New("late")
 	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-		_, err := scope.Start(s, func(ctx context.Context, ready func(int)) error { ready(1); return late })
-		return err
+		v, err := scope.Start(s, func(ctx context.Context, ready func(int)) error { ready(1); return late })
+		if v != 1 || err != nil {
+			t.Errorf("Start = %v, %v; want 1, nil: the failure after ready is the scope's", v, err)
+		}
+		return nil
 	})
-	if e := asError(t, err); e.Errors()[0] != late {
+	if e := asError(t, err); len(e.Errors()) != 1 || e.Errors()[0] != late {
 		t.Fatalf("Run = %v; want the failure after ready", err)
 	}
 }

@@ -1,0 +1,224 @@
+package scope
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync/atomic"
+	"time"
+)
+
+// Result is one outcome of [Settle] or [AsCompleted]: the function's index
+// among the arguments, and what it returned.
+type Result[T any] struct {
+	Index int
+	Value T
+	Err   error
+}
+
+// Gather runs fns at once, each in a task of its own scope, and returns their
+// values in argument order: asyncio.gather. It fails fast like [Run]: the
+// first failure cancels the rest, and Gather returns a nil slice with the
+// [*Error] of every failure (or the parent's cause). A panic cancels the rest
+// and re-panics once they have returned. Gather() returns an empty slice.
+//
+// Gather panics, before anything starts, if a function is nil.
+func Gather[T any](ctx context.Context, fns ...func(context.Context) (T, error)) ([]T, error) {
+	checkFuncs("Gather", fns)
+	values := make([]T, len(fns))
+	err := Run(ctx, func(ctx context.Context, s *Scope) error {
+		for i, fn := range fns {
+			s.Go(func(ctx context.Context) error {
+				v, err := fn(ctx)
+				values[i] = v // each task its own slot; read after Run
+				return err
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// Settle runs fns at once and returns every outcome in argument order, errors
+// included, for the caller to sort out: asyncio.gather(...,
+// return_exceptions=True). No failure cancels the others; a panic does, and
+// re-panics once they have returned. A function that never started because
+// ctx was done has the cause as its Err.
+//
+// Settle panics, before anything starts, if a function is nil.
+func Settle[T any](ctx context.Context, fns ...func(context.Context) (T, error)) []Result[T] {
+	checkFuncs("Settle", fns)
+	tasks := make([]*Task[T], len(fns))
+	Run(ctx, func(ctx context.Context, s *Scope) error {
+		for i, fn := range fns {
+			tasks[i] = Spawn(s, fn)
+		}
+		return nil
+	}, supervisePanics) // every failure is in the results: Run's error adds nothing
+	results := make([]Result[T], len(fns))
+	for i, t := range tasks {
+		v, err := t.Result()
+		results[i] = Result[T]{Index: i, Value: v, Err: err}
+	}
+	return results
+}
+
+// Race runs fns at once and returns the first success; the rest are
+// cancelled (a clean stop) and whatever they return afterwards is dropped.
+// If none succeeds, Race returns the [*Error] of every failure, or the
+// parent's cause if the parent ended it. A panic cancels the others and
+// re-panics once they have returned.
+//
+// Race panics if there are no functions (asyncio.wait rejects an empty set),
+// or, before anything starts, if a function is nil.
+func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (T, error) {
+	if len(fns) == 0 {
+		panic("scope: Race with no functions; pass at least one")
+	}
+	checkFuncs("Race", fns)
+	var (
+		won    atomic.Bool
+		winner T
+	)
+	err := Run(ctx, func(ctx context.Context, s *Scope) error {
+		for _, fn := range fns {
+			s.Go(func(ctx context.Context) error {
+				v, err := fn(ctx)
+				if err == nil && won.CompareAndSwap(false, true) {
+					winner = v
+					s.Cancel(nil)
+				}
+				return err
+			})
+		}
+		return nil
+	}, supervisePanics)
+	if won.Load() {
+		return winner, nil
+	}
+	var zero T
+	return zero, err
+}
+
+// Map calls fn on every item, each in a task of its own scope, and returns
+// the results in the items' order. It takes a scope's options: without
+// [WithLimit] every item runs at once, as asyncio.gather would, with it at
+// most n at a time. It fails fast like [Run], returning a nil slice with the
+// [*Error]; under [Supervise] every item runs and the slice comes back beside
+// the *Error, the failed items' slots holding the zero value. Map with no
+// items returns an empty slice.
+//
+// Map panics if ctx or fn is nil.
+func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {
+	if fn == nil {
+		panic("scope: Map with a nil function; pass the function to call on each item")
+	}
+	out := make([]Out, len(items))
+	supervised := false
+	err := Run(ctx, func(ctx context.Context, s *Scope) error {
+		supervised = s.cfg.supervise
+		for i, item := range items {
+			s.Go(func(ctx context.Context) error {
+				v, err := fn(ctx, item)
+				if err == nil {
+					out[i] = v
+				}
+				return err
+			})
+		}
+		return nil
+	}, opts...)
+	if err != nil && !supervised {
+		return nil, err
+	}
+	return out, err
+}
+
+// AsCompleted runs fns at once and yields each outcome as it completes:
+// asyncio.as_completed, as an iterator. Nothing fails fast; every outcome is
+// yielded, errors included. Breaking out of the loop cancels the functions
+// still running and waits for them; nothing outlives the loop. Each range over
+// the sequence runs the functions anew.
+//
+// After ctx ends, a function not yet started never starts and is yielded with
+// the cause as its Err; one already running is yielded with what it returns. A
+// panic cancels the others, is not yielded, and re-panics once they have
+// returned.
+//
+// AsCompleted panics, before anything starts, if a function is nil.
+func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, error)) iter.Seq[Result[T]] {
+	checkFuncs("AsCompleted", fns)
+	return func(yield func(Result[T]) bool) {
+		s, _ := New(ctx, supervisePanics)
+		defer func() {
+			s.Cancel(nil) // a break, or a panic in the loop's body: stop the rest
+			s.Wait()      // re-panics a task's panic
+		}()
+		completed := make(chan completion[T], len(fns)) // room for all: a task never blocks
+		for i, fn := range fns {
+			c := &completion[T]{Result: Result[T]{Index: i}, to: completed}
+			t := s.newTask(func(ctx context.Context) error {
+				v, err := fn(ctx)
+				c.Value = v
+				return err
+			}, nil)
+			t.out = c
+			if err := s.start(t, false); err != nil { // the scope is cancelled: ctx is done
+				c.Err = err
+				completed <- *c
+			}
+		}
+		for range fns {
+			c := <-completed
+			if c.panicked || !yield(c.Result) {
+				return
+			}
+		}
+	}
+}
+
+// A completion carries one task's outcome to AsCompleted's loop.
+type completion[T any] struct {
+	Result[T]
+	panicked bool
+	to       chan<- completion[T]
+}
+
+func (c *completion[T]) keep(int, error) bool { return true }
+
+func (c *completion[T]) done(how int, err error) {
+	c.Err, c.panicked = err, how == panicked
+	c.to <- *c
+}
+
+// Sleep waits for d and returns nil, or returns context.Cause(ctx) if ctx
+// ends first: asyncio.sleep. For d <= 0 it returns at once: nil, or the cause
+// if ctx is already done.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// checkFuncs panics, naming the helper and the argument, if a function is nil.
+func checkFuncs[T any](helper string, fns []func(context.Context) (T, error)) {
+	for i, fn := range fns {
+		if fn == nil {
+			panic(fmt.Sprintf("scope: %s: function %d is nil; pass a function for every argument", helper, i))
+		}
+	}
+}
