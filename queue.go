@@ -1,0 +1,263 @@
+package scope
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync"
+)
+
+// The errors of a [Queue].
+var (
+	ErrQueueFull     = errors.New("scope: queue full")
+	ErrQueueEmpty    = errors.New("scope: queue empty")
+	ErrQueueShutDown = errors.New("scope: queue shut down")
+)
+
+// A Queue is asyncio.Queue for goroutines: a queue of items between producers
+// and consumers, with task_done and join, safe for use by many goroutines.
+// Items come out first in, first out ([NewQueue]), last in, first out
+// ([NewLIFOQueue]), or smallest first ([NewPriorityQueue]).
+//
+// Each item put counts as unfinished until a consumer that got it calls
+// [Queue.TaskDone]; [Queue.Join] waits until none is. Blocking calls take a
+// context and, when it ends, return [context.Cause] having changed nothing:
+// a Get that gives up never loses an item, a Put that gives up never adds one.
+//
+// The zero Queue is an empty, unbounded FIFO queue. A Queue must not be
+// copied after first use.
+type Queue[T any] struct {
+	mu         sync.Mutex // guards the fields below; never held across a wait
+	store      store[T]
+	capacity   int           // 0: unbounded
+	unfinished int           // items put and not yet marked done
+	shutdown   bool          // Put fails; Get drains, then fails
+	getters    waiters       // blocked in Get, in arrival order
+	putters    waiters       // blocked in Put, in arrival order
+	idle       chan struct{} // closed when unfinished reaches 0; made by a Join that waits
+	spare      *waiter       // waiters to reuse, so that waiting allocates nothing in steady state
+}
+
+// NewQueue returns a FIFO queue that holds at most capacity items; capacity
+// <= 0 means unbounded.
+func NewQueue[T any](capacity int) *Queue[T] {
+	return &Queue[T]{capacity: max(capacity, 0)}
+}
+
+// NewLIFOQueue returns a queue whose last item put comes out first.
+func NewLIFOQueue[T any](capacity int) *Queue[T] {
+	q := NewQueue[T](capacity)
+	q.store.kind = lifo
+	return q
+}
+
+// NewPriorityQueue returns a queue whose smallest item by less comes out
+// first; items that compare equal come out in the order they were put. It
+// panics if less is nil.
+func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
+	if less == nil {
+		panic("scope: NewPriorityQueue with a nil less; pass the function that orders the items")
+	}
+	q := NewQueue[T](capacity)
+	q.store.kind, q.store.prio.less = priority, less
+	return q
+}
+
+// Put adds v, blocking while the queue is full. It returns
+// [ErrQueueShutDown] once the queue is shut down (also if that happens while
+// it waits), and context.Cause(ctx) if ctx ends first; then nothing was
+// added. A ctx that is already done fails at once, even if there is room.
+func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	q.mu.Lock()
+	for {
+		if q.shutdown {
+			q.mu.Unlock()
+			return ErrQueueShutDown
+		}
+		if q.capacity == 0 || q.store.len() < q.capacity {
+			q.add(v)
+			q.mu.Unlock()
+			return nil
+		}
+		if err := q.wait(ctx, &q.putters); err != nil {
+			return err
+		}
+	}
+}
+
+// TryPut adds v if there is room, without blocking. It returns
+// [ErrQueueFull] when the queue is full, [ErrQueueShutDown] once it is shut
+// down.
+func (q *Queue[T]) TryPut(v T) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case q.shutdown:
+		return ErrQueueShutDown
+	case q.capacity > 0 && q.store.len() >= q.capacity:
+		return ErrQueueFull
+	}
+	q.add(v)
+	return nil
+}
+
+func (q *Queue[T]) add(v T) {
+	q.store.push(v)
+	q.unfinished++
+	q.getters.wakeOne()
+}
+
+// Get removes and returns the next item, blocking while the queue is empty.
+// Once the queue is shut down it returns what is left, then
+// [ErrQueueShutDown]. It returns context.Cause(ctx) if ctx ends first; then
+// no item was taken. A ctx that is already done fails at once, even if an
+// item is there.
+func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	var zero T
+	if ctx.Err() != nil {
+		return zero, context.Cause(ctx)
+	}
+	q.mu.Lock()
+	for {
+		if q.store.len() > 0 {
+			v := q.take()
+			q.mu.Unlock()
+			return v, nil
+		}
+		if q.shutdown {
+			q.mu.Unlock()
+			return zero, ErrQueueShutDown
+		}
+		if err := q.wait(ctx, &q.getters); err != nil {
+			return zero, err
+		}
+	}
+}
+
+// TryGet removes and returns the next item if there is one, without
+// blocking. It returns [ErrQueueEmpty] when the queue is empty,
+// [ErrQueueShutDown] once it is shut down and drained.
+func (q *Queue[T]) TryGet() (T, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.store.len() > 0 {
+		return q.take(), nil
+	}
+	var zero T
+	if q.shutdown {
+		return zero, ErrQueueShutDown
+	}
+	return zero, ErrQueueEmpty
+}
+
+func (q *Queue[T]) take() T {
+	v := q.store.pop()
+	q.putters.wakeOne()
+	return v
+}
+
+// TaskDone marks one item got from the queue as processed: task_done. Call it
+// once per item, when its work is finished; [Queue.Join] waits for it. It
+// panics when called more often than items were got.
+func (q *Queue[T]) TaskDone() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.unfinished-q.store.len() <= 0 {
+		panic("scope: Queue.TaskDone called more times than items were got; call it once per item from Get")
+	}
+	q.unfinished--
+	if q.unfinished == 0 && q.idle != nil {
+		close(q.idle)
+		q.idle = nil
+	}
+}
+
+// Join blocks until every item put has been marked done by [Queue.TaskDone]
+// (or dropped by [Queue.ShutdownNow]): queue.join. It returns
+// context.Cause(ctx) if ctx ends first, or is already done.
+func (q *Queue[T]) Join(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	q.mu.Lock()
+	if q.unfinished == 0 {
+		q.mu.Unlock()
+		return nil
+	}
+	if q.idle == nil {
+		q.idle = make(chan struct{})
+	}
+	idle := q.idle
+	q.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// Shutdown shuts the queue down, as Python 3.13's Queue.shutdown: Put fails
+// with [ErrQueueShutDown] from now on, blocked Puts too; Get returns what is
+// left, then fails with ErrQueueShutDown. A second call does nothing.
+func (q *Queue[T]) Shutdown() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.shutdown = true
+	q.getters.wakeAll()
+	q.putters.wakeAll()
+}
+
+// ShutdownNow shuts the queue down and drops the items still in it
+// (shutdown(immediate=True)): each dropped item counts as done for Join, and
+// every blocked Put and Get fails with [ErrQueueShutDown]. Items already got
+// but not yet marked done still hold Join back until their TaskDone. It may
+// follow Shutdown; a second call does nothing more.
+func (q *Queue[T]) ShutdownNow() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.shutdown = true
+	q.unfinished -= q.store.clear()
+	if q.unfinished == 0 && q.idle != nil {
+		close(q.idle)
+		q.idle = nil
+	}
+	q.getters.wakeAll()
+	q.putters.wakeAll()
+}
+
+// Len returns the number of items in the queue.
+func (q *Queue[T]) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.store.len()
+}
+
+// Cap returns how many items the queue holds at most, 0 if unbounded.
+func (q *Queue[T]) Cap() int { return q.capacity }
+
+// All returns the consumer loop as an iterator: each item from Get, until
+// the queue is shut down and drained, or ctx ends. It marks each item done
+// after the loop's body has run, in a deferred call, so also when the body
+// breaks out, panics or calls runtime.Goexit.
+func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, err := q.Get(ctx)
+			if err != nil {
+				return
+			}
+			if !q.yieldDone(yield, v) {
+				return
+			}
+		}
+	}
+}
+
+func (q *Queue[T]) yieldDone(yield func(T) bool, v T) bool {
+	defer q.TaskDone()
+	return yield(v)
+}
