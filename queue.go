@@ -32,10 +32,10 @@ type Queue[T any] struct {
 	capacity   int           // 0: unbounded
 	unfinished int           // items put and not yet marked done
 	shutdown   bool          // Put fails; Get drains, then fails
-	getters    waiters       // blocked in Get, in arrival order
-	putters    waiters       // blocked in Put, in arrival order
+	getters    waiters[T]    // blocked in Get, in arrival order
+	putters    waiters[T]    // blocked in Put, in arrival order
 	idle       chan struct{} // closed when unfinished reaches 0; made by a Join that waits
-	spare      *waiter       // waiters to reuse, so that waiting allocates nothing in steady state
+	spare      spares[T]     // waiters to reuse
 }
 
 // NewQueue returns a FIFO queue that holds at most capacity items; capacity
@@ -78,13 +78,16 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 			return ErrQueueShutDown
 		}
 		if q.capacity == 0 || q.store.len() < q.capacity {
-			q.add(v)
+			w := q.add(v)
 			q.mu.Unlock()
+			w.wake()
 			return nil
 		}
-		if err := q.wait(ctx, &q.putters); err != nil {
+		_, added, err := q.wait(ctx, &q.putters, v)
+		if added || err != nil {
 			return err
 		}
+		q.mu.Lock()
 	}
 }
 
@@ -93,21 +96,31 @@ func (q *Queue[T]) Put(ctx context.Context, v T) error {
 // down.
 func (q *Queue[T]) TryPut(v T) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	switch {
 	case q.shutdown:
+		q.mu.Unlock()
 		return ErrQueueShutDown
 	case q.capacity > 0 && q.store.len() >= q.capacity:
+		q.mu.Unlock()
 		return ErrQueueFull
 	}
-	q.add(v)
+	w := q.add(v)
+	q.mu.Unlock()
+	w.wake()
 	return nil
 }
 
-func (q *Queue[T]) add(v T) {
-	q.store.push(v)
+// add adds v: straight to the first waiting Get if there is one (then the
+// store is empty, so no order is broken), else to the store. It returns the
+// Get to wake once q.mu, held, is released.
+func (q *Queue[T]) add(v T) *waiter[T] {
 	q.unfinished++
-	q.getters.wakeOne()
+	if w := q.getters.head; w != nil {
+		w.item = v
+		return q.getters.claim(w, true)
+	}
+	q.store.push(v)
+	return nil
 }
 
 // Get removes and returns the next item, blocking while the queue is empty.
@@ -123,17 +136,20 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	q.mu.Lock()
 	for {
 		if q.store.len() > 0 {
-			v := q.take()
+			v, w := q.take()
 			q.mu.Unlock()
+			w.wake()
 			return v, nil
 		}
 		if q.shutdown {
 			q.mu.Unlock()
 			return zero, ErrQueueShutDown
 		}
-		if err := q.wait(ctx, &q.getters); err != nil {
-			return zero, err
+		v, handed, err := q.wait(ctx, &q.getters, zero)
+		if handed || err != nil {
+			return v, err
 		}
+		q.mu.Lock()
 	}
 }
 
@@ -142,21 +158,33 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 // [ErrQueueShutDown] once it is shut down and drained.
 func (q *Queue[T]) TryGet() (T, error) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if q.store.len() > 0 {
-		return q.take(), nil
+		v, w := q.take()
+		q.mu.Unlock()
+		w.wake()
+		return v, nil
 	}
+	shutdown := q.shutdown
+	q.mu.Unlock()
 	var zero T
-	if q.shutdown {
+	if shutdown {
 		return zero, ErrQueueShutDown
 	}
 	return zero, ErrQueueEmpty
 }
 
-func (q *Queue[T]) take() T {
+// take removes the next item, and moves the first waiting Put's item into
+// the room it frees. It returns that Put, to wake once q.mu, held, is
+// released.
+func (q *Queue[T]) take() (T, *waiter[T]) {
 	v := q.store.pop()
-	q.putters.wakeOne()
-	return v
+	w := q.putters.head
+	if w != nil {
+		q.store.push(w.item)
+		q.unfinished++
+		q.putters.claim(w, true)
+	}
+	return v, w
 }
 
 // TaskDone marks one item got from the queue as processed: task_done. Call it

@@ -1,21 +1,27 @@
 package scope
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
-// A waiter is a goroutine blocked in Put or Get. It is woken, under the
-// queue's mutex, by a send on its own buffered channel, and then looks again:
-// nothing is handed over through the channel, so a caller that gives up has
-// taken or added nothing.
-type waiter struct {
+// A waiter is a goroutine blocked in Put or Get. Under the queue's mutex, a
+// Put hands its item straight to a waiting Get, and a Get that frees room
+// moves a waiting Put's item in; then it wakes the waiter by a send on the
+// waiter's own buffered channel. A waiter woken without an item (by a
+// shutdown) looks again.
+type waiter[T any] struct {
 	ready      chan struct{} // one slot: a wake-up never blocks the waker
-	woken      bool          // a wake-up was sent; guarded by the queue's mutex
-	prev, next *waiter
+	woken      bool          // guarded by the queue's mutex, as are item and handed
+	handed     bool          // Get: item was handed over; Put: item was taken in
+	item       T
+	prev, next *waiter[T]
 }
 
 // waiters is a FIFO list of waiters.
-type waiters struct{ head, tail *waiter }
+type waiters[T any] struct{ head, tail *waiter[T] }
 
-func (l *waiters) push(w *waiter) {
+func (l *waiters[T]) push(w *waiter[T]) {
 	w.prev, w.next = l.tail, nil
 	if l.tail != nil {
 		l.tail.next = w
@@ -25,7 +31,7 @@ func (l *waiters) push(w *waiter) {
 	l.tail = w
 }
 
-func (l *waiters) remove(w *waiter) {
+func (l *waiters[T]) remove(w *waiter[T]) {
 	if w.prev != nil {
 		w.prev.next = w.next
 	} else {
@@ -39,56 +45,83 @@ func (l *waiters) remove(w *waiter) {
 	w.prev, w.next = nil, nil
 }
 
-// wakeOne wakes the longest waiting, if any.
-func (l *waiters) wakeOne() {
-	if w := l.head; w != nil {
-		l.remove(w)
-		w.woken = true
+// claim removes w from the list and marks it woken, under the queue's
+// mutex; handed says whether it was handed an item (or had its item taken
+// in). The caller then wakes it with a send, after unlocking: a waiter whose
+// context ends meanwhile sees it was claimed and waits for that send.
+func (l *waiters[T]) claim(w *waiter[T], handed bool) *waiter[T] {
+	l.remove(w)
+	w.woken, w.handed = true, handed
+	return w
+}
+
+// wake sends w its wake-up; nil is no one. It never blocks.
+func (w *waiter[T]) wake() {
+	if w != nil {
 		w.ready <- struct{}{}
 	}
 }
 
-func (l *waiters) wakeAll() {
+func (l *waiters[T]) wakeAll() {
 	for l.head != nil {
-		l.wakeOne()
+		l.claim(l.head, false).wake()
 	}
 }
 
-// wait blocks, with q.mu held on entry, until the caller is woken (it
-// returns nil with q.mu held again) or ctx ends (it returns the cause with
-// q.mu released). A wake-up that comes as ctx ends is passed on to the next
-// waiter, so that none is lost.
-func (q *Queue[T]) wait(ctx context.Context, l *waiters) error {
-	w := q.spare
-	if w != nil {
-		q.spare = w.next
-	} else {
-		w = &waiter{ready: make(chan struct{}, 1)}
-	}
-	w.woken = false
+// wait blocks, with q.mu held on entry, until the caller is woken or ctx
+// ends, and returns with q.mu released. For a Get, item is what it is
+// handed; for a Put, item is what it offers. handed reports that the
+// operation took place, even if ctx ended at the same moment: a hand-over is
+// never undone, so nothing is lost. Otherwise err is the cause if ctx ended,
+// or nil to look again (after a shutdown).
+func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, handed bool, err error) {
+	w := q.spare.get()
+	w.woken, w.handed, w.item = false, false, item
 	l.push(w)
 	q.mu.Unlock()
-	select {
-	case <-w.ready:
-		q.mu.Lock()
-		q.reuse(w)
-		return nil
-	case <-ctx.Done():
-	}
-	q.mu.Lock()
-	if w.woken {
-		<-w.ready // sent under q.mu, so it is there
-		l.wakeOne()
+	done := ctx.Done()
+	if done == nil { // a context that never ends: a plain receive is cheaper than a select
+		<-w.ready
 	} else {
-		l.remove(w)
+		select {
+		case <-w.ready:
+		case <-done:
+			q.mu.Lock()
+			if !w.woken {
+				l.remove(w)
+				err = context.Cause(ctx)
+			} else {
+				<-w.ready // sent under q.mu, so it is there
+			}
+			q.mu.Unlock()
+		}
 	}
-	q.reuse(w)
-	q.mu.Unlock()
-	return context.Cause(ctx)
+	got, handed = w.item, w.handed
+	var zero T
+	w.item = zero
+	q.spare.put(w)
+	return got, handed, err
 }
 
-// reuse keeps w for the next wait; its channel is empty. q.mu is held.
-func (q *Queue[T]) reuse(w *waiter) {
-	w.prev, w.next = nil, q.spare
-	q.spare = w
+// spares keeps a few idle waiters, their channels empty, so that waiting
+// allocates nothing in steady state. Its slots are swapped atomically, not
+// taken under the queue's mutex, which a woken waiter would otherwise take a
+// second time.
+type spares[T any] [8]atomic.Pointer[waiter[T]]
+
+func (s *spares[T]) get() *waiter[T] {
+	for i := range s {
+		if w := s[i].Swap(nil); w != nil {
+			return w
+		}
+	}
+	return &waiter[T]{ready: make(chan struct{}, 1)}
+}
+
+func (s *spares[T]) put(w *waiter[T]) {
+	for i := range s {
+		if s[i].CompareAndSwap(nil, w) {
+			return
+		}
+	}
 }
