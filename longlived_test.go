@@ -20,8 +20,12 @@ func TestLongLivedScopeDoesNotGrow(t *testing.T) {
 		s, _ := scope.New(bg)
 		defer s.Wait()
 		wave := func() {
-			for range perWave {
-				s.Go(func(context.Context) error { return nil })
+			for i := range perWave {
+				if i%2 == 0 {
+					s.Go(func(context.Context) error { return nil })
+				} else { // a task with a context of its own, released when it ends
+					scope.Spawn(s, func(context.Context) (int, error) { return i, nil })
+				}
 			}
 			synctest.Wait() // every task has returned and its goroutine ended
 		}
