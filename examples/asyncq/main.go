@@ -1,0 +1,50 @@
+// Command asyncq is the seed notes' asyncq.py in Go: producers put random
+// items into a queue, consumers take them and report how long each waited;
+// once production is done and the queue is processed, the consumers are
+// cancelled.
+//
+//	go run ./examples/asyncq [-p 5] [-c 10] [-unit 1s] [-seed 444]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/structuredgo/scope/internal/demo"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "asyncq:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, runs the program, printing to w, and returns what failed.
+func run(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("asyncq", flag.ContinueOnError)
+	nprod := fs.Int("p", 5, "number of producers")
+	ncon := fs.Int("c", 10, "number of consumers")
+	unit := fs.Duration("unit", time.Second, "what one of the program's seconds lasts")
+	seed := fs.Uint64("seed", 444, "seed of the random sleeps and items")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *nprod < 0 || *ncon < 1 {
+		return fmt.Errorf("want -p >= 0 and -c >= 1 and no arguments; got -p %d -c %d %q", *nprod, *ncon, fs.Args())
+	}
+	start := time.Now()
+	if err := demo.AsyncQ(context.Background(), w, *nprod, *ncon, *unit, *seed); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Program completed in %0.5f seconds.\n", time.Since(start).Seconds())
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/structuredgo/scope/internal/demotest"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var (
+	sleeping  = regexp.MustCompile(`^(Producer|Consumer) \d+ sleeping for (10|\d) seconds\.$`)
+	added     = regexp.MustCompile(`^Producer (\d+) added <([0-9a-f]{10})> to queue\.$`)
+	got       = regexp.MustCompile(`^Consumer (\d+) got element <([0-9a-f]{10})> in (\d+\.\d{5}) seconds\.$`)
+	completed = regexp.MustCompile(`^Program completed in \d+\.\d{5} seconds\.$`)
+)
+
+// check reads the program's output: every line in one of its formats, every
+// item added got exactly once by a consumer, and the last line the total.
+func check(t *testing.T, out string, ncon int) (ids []string) {
+	t.Helper()
+	lines := demotest.Lines(out)
+	seen := map[string]int{}
+	for _, l := range lines[:len(lines)-1] {
+		switch {
+		case sleeping.MatchString(l):
+		case added.MatchString(l):
+			m := added.FindStringSubmatch(l)
+			seen[m[2]]++
+			ids = append(ids, m[2])
+		case got.MatchString(l):
+			m := got.FindStringSubmatch(l)
+			seen[m[2]]--
+		default:
+			t.Errorf("line %q is in no format of asyncq.py", l)
+		}
+	}
+	for id, n := range seen {
+		if n != 0 {
+			t.Errorf("item <%s> added and got out of balance by %d", id, n)
+		}
+	}
+	if !completed.MatchString(lines[len(lines)-1]) {
+		t.Errorf("last line %q; want \"Program completed in N seconds.\"", lines[len(lines)-1])
+	}
+	for c := range ncon {
+		if !strings.Contains(out, "Consumer "+strconv.Itoa(c)+" sleeping") {
+			t.Errorf("consumer %d never ran", c)
+		}
+	}
+	return ids
+}
+
+// The sample run of the notes (-p 2 -c 5), in fake time with real seconds:
+// seeded, so the same items every time.
+func TestAsyncQSampleRun(t *testing.T) {
+	var first string
+	for range 2 {
+		synctest.Test(t, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run([]string{"-p", "2", "-c", "5"}, &out); err != nil {
+				t.Fatalf("run = %v", err)
+			}
+			ids := check(t, out.String(), 5)
+			if len(ids) == 0 {
+				t.Errorf("no item was produced:\n%s", out.String())
+			}
+			slices.Sort(ids) // which producer adds first at one instant is not fixed
+			if first == "" {
+				first = strings.Join(ids, ",")
+			} else if strings.Join(ids, ",") != first {
+				t.Errorf("a second run with the same seed added other items")
+			}
+		})
+	}
+}
+
+// The defaults (-p 5 -c 10) with a short -unit, in real time.
+func TestAsyncQDefaultsShortUnit(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"-unit", "1ms"}, &out); err != nil {
+		t.Fatalf("run = %v", err)
+	}
+	check(t, out.String(), 10)
+	if err := run([]string{"-c", "0"}, &out); err == nil {
+		t.Errorf("run -c 0 = nil; want an error")
+	}
+}

@@ -1,0 +1,43 @@
+// Command workers is the seed notes' asyncio.Queue program in Go: twenty
+// random sleeps go into a queue, three workers sleep them off, Join waits
+// until all are done, and the program prints how long the three took in
+// parallel against the total.
+//
+//	go run ./examples/workers [-unit 1s] [-seed 444]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/structuredgo/scope/internal/demo"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "workers:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses args, runs the program, printing to w, and returns what failed.
+func run(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("workers", flag.ContinueOnError)
+	unit := fs.Duration("unit", time.Second, "what one of the program's seconds lasts")
+	seed := fs.Uint64("seed", 444, "seed of the random sleeps")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; the flags are -unit and -seed", fs.Args())
+	}
+	return demo.Workers(context.Background(), w, *unit, *seed)
+}
