@@ -7,25 +7,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/structuredgo/scope/internal/cli"
 	"github.com/structuredgo/scope/internal/demo"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h: the usage is printed
-		}
-		fmt.Fprintln(os.Stderr, "taskgroup:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("taskgroup", run) }
 
 // run parses args, runs the program, printing to w, and returns what failed.
 func run(args []string, w io.Writer) error {

@@ -19,14 +19,14 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var out bytes.Buffer
-		start := time.Now()
-		if err := run(nil, &out); err != nil {
+		if err := run([]string{"-unit", "1s"}, &out); err != nil {
 			t.Fatalf("run = %v; want nil\n%s", err, out.String())
 		}
-		if got := time.Since(start); got != 2*time.Second {
-			t.Errorf("tour took %v; want 2s, the one delay of stop 1", got)
+		intro, rest, _ := strings.Cut(out.String(), "\n\n")
+		if !strings.Contains(intro, "lasts 1s here") {
+			t.Errorf("intro %q does not say what a second lasts", intro)
 		}
-		sections := splitStops(out.String())
+		sections := splitStops(rest)
 		if len(sections) != len(stops) {
 			t.Fatalf("got %d sections; want %d, one per stop:\n%s", len(sections), len(stops), out.String())
 		}
@@ -34,6 +34,15 @@ func TestRun(t *testing.T) {
 			if got, want := firstLine(sections[i]), fmt.Sprintf("== %d. %s", i+1, st.title); got != want {
 				t.Errorf("section %d starts %q; want %q", i+1, got, want)
 			}
+		}
+		for i, last := range map[int]string{2: "finished", 3: "tasks held: 0", 4: "Both tasks done: True",
+			5: "world", 6: "total expected sleep time: "} {
+			if !strings.Contains(lastLine(sections[i]), last) {
+				t.Errorf("stop %d ends %q; want %q", i+1, lastLine(sections[i]), last)
+			}
+		}
+		if !strings.Contains(sections[7], "Consumer ") || strings.Contains(sections[7], "Program completed") {
+			t.Errorf("stop 8 is not asyncq's run:\n%s", sections[7])
 		}
 
 		taskGroup := sections[0]
@@ -58,7 +67,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-delay", "soon"}, {"extra"}} {
+	for _, args := range [][]string{{"-unit", "soon"}, {"extra"}} {
 		var out bytes.Buffer
 		if err := run(args, &out); err == nil {
 			t.Errorf("run(%q) = nil; want an error", args)
@@ -83,6 +92,11 @@ func splitStops(out string) []string {
 		sections[i] = strings.TrimSuffix(sections[i], "\n\n") + "\n"
 	}
 	return sections
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return lines[len(lines)-1]
 }
 
 func firstLine(s string) string {

@@ -8,25 +8,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
+	"github.com/structuredgo/scope/internal/cli"
 	"github.com/structuredgo/scope/internal/demo"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "workers:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("workers", run) }
 
 // run parses args, runs the program, printing to w, and returns what failed.
 func run(args []string, w io.Writer) error {

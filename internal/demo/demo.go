@@ -4,29 +4,13 @@
 package demo
 
 import (
-	"context"
 	"io"
 	"sync"
-	"time"
 )
 
 // clock is how the programs print a time of day: Python's
 // time.strftime('%X').
 const clock = "15:04:05"
-
-// sleep is asyncio.sleep: it waits for d, or until ctx is done, and then
-// returns context.Cause(ctx), so that a cancelled task ends at once and
-// reports why.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-}
 
 // lockedWriter lets concurrent tasks print to one writer, a whole line at a
 // time, as Python's print does: fmt.Fprintf makes one Write per call.

@@ -21,7 +21,7 @@ func TaskGroup(ctx context.Context, w io.Writer, delay time.Duration) error {
 	w = locked(w)
 	sayAfter := func(delay time.Duration, what string) func(context.Context) error {
 		return func(ctx context.Context) error {
-			if err := sleep(ctx, delay); err != nil {
+			if err := scope.Sleep(ctx, delay); err != nil {
 				return err
 			}
 			fmt.Fprintln(w, what)

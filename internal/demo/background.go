@@ -1,0 +1,34 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/structuredgo/scope"
+)
+
+// Background is the seed notes' background-task idiom: ten tasks
+// some_coro(param=i), each sleeping for unit then printing i, kept by strong
+// references in a set and discarded from it when done. The scope is that set:
+// it holds each task until it returns, then drops it. Background prints how
+// many tasks the scope holds right after starting them (10) and after Wait
+// (0); the ten numbers come in any order.
+func Background(ctx context.Context, w io.Writer, unit time.Duration) error {
+	w = locked(w)
+	backgroundTasks, _ := scope.New(ctx, scope.WithName("background_tasks"))
+	for i := range 10 {
+		backgroundTasks.Go(func(ctx context.Context) error { // create_task, add to the set
+			if err := scope.Sleep(ctx, unit); err != nil {
+				return err
+			}
+			fmt.Fprintln(w, i)
+			return nil // done: discarded from the set
+		}, scope.Named(fmt.Sprint("some_coro-", i)))
+	}
+	fmt.Fprintf(w, "tasks held: %d\n", len(backgroundTasks.Tasks()))
+	err := backgroundTasks.Wait()
+	fmt.Fprintf(w, "tasks held: %d\n", len(backgroundTasks.Tasks()))
+	return err
+}
