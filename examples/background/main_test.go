@@ -29,7 +29,7 @@ func TestBackground(t *testing.T) {
 		}
 	})
 	var out bytes.Buffer
-	if err := run([]string{"-unit", "1ms"}, &out); err != nil {
-		t.Fatalf("run -unit 1ms = %v", err)
+	if err := run([]string{"-unit", "1ms"}, &out); err != nil || len(demotest.Lines(out.String())) != 12 {
+		t.Fatalf("run -unit 1ms = %v\n%s", err, out.String())
 	}
 }

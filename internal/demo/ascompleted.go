@@ -52,15 +52,17 @@ func AsCompleted(ctx context.Context, w io.Writer, unit time.Duration) error {
 		fmt.Fprintf(w, "Both tasks done: %s\n", pyBool(done(t1) && done(t2)))
 		fmt.Fprintln(w, pyList(a))
 
+		t1 = scope.Spawn(s, coro([]int{3, 2, 1}, unit))
+		t2 = scope.Spawn(s, coro([]int{10, 5, 0}, unit))
 		fmt.Fprintln(w, "Start:", clock())
-		for res := range scope.AsCompleted(ctx, coro([]int{3, 2, 1}, unit), coro([]int{10, 5, 0}, unit)) {
+		for res := range scope.AsCompleted(ctx, t1.Wait, t2.Wait) { // for res in asyncio.as_completed((t, t2))
 			if res.Err != nil {
 				return res.Err
 			}
 			fmt.Fprintf(w, "res: %s completed at %s\n", pyList(res.Value), clock())
 		}
 		fmt.Fprintln(w, "End:", clock())
-		fmt.Fprintln(w, "Both tasks done: True") // the loop ends only when both have
+		fmt.Fprintf(w, "Both tasks done: %s\n", pyBool(done(t1) && done(t2)))
 		return nil
 	})
 }
