@@ -8,10 +8,11 @@ import (
 // record records a failure of a task (or of Run's body, when owner is set),
 // unless err is cancellation noise; cancels the scope when it should; and
 // tells OnFailure. ctx is the context the task ran with.
-func (s *Scope) record(name string, ctx context.Context, err error, how int, owner bool) {
+func (s *Scope) record(named string, id int, ctx context.Context, err error, how int, owner bool) {
 	if how == returned && isNoise(err, s.ctx, ctx) {
 		return
 	}
+	name := taskName(named, id) // only now: noise, the common failure, costs no name
 	s.mu.Lock()
 	if how == panicked && !s.cfg.capture {
 		if s.panic == nil {
@@ -45,7 +46,7 @@ func (s *Scope) callBody(body func(ctx context.Context, s *Scope) error) (nilPan
 		}
 	}()
 	if err := body(s.ctx, s); err != nil {
-		s.record("body", s.ctx, err, returned, true)
+		s.record("body", 0, s.ctx, err, returned, true)
 	}
 	ok = true
 	return false

@@ -174,7 +174,7 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 	}()
 	keep := t.out == nil || t.out.keep(how, err)
 	if err != nil && keep {
-		s.record(t.Name(), t.ctx, err, how, false)
+		s.record(t.name, t.id, t.ctx, err, how, false)
 	}
 	if t.out != nil {
 		t.out.done(how, err)
