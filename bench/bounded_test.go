@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/alitto/pond/v2"
+	"github.com/panjf2000/ants/v2"
+	"github.com/sourcegraph/conc/pool"
+	"github.com/structuredgo/scope"
+	"golang.org/x/sync/errgroup"
+)
+
+// BenchmarkBounded runs 10,000 trivial tasks at most limit at a time, with
+// the two raw floors: a goroutine per task behind a channel semaphore, and
+// limit workers fed one closure per task.
+func BenchmarkBounded(b *testing.B) {
+	const tasks = 10000
+	ctx := context.Background()
+	for _, limit := range []int{2, 8, 64} {
+		pondPool := pond.NewPool(limit)
+		antsPool, _ := ants.NewPool(limit)
+		name := fmt.Sprintf("limit=%d/impl=", limit)
+		run := func(impl string, f func()) {
+			b.Run(name+impl, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					f()
+				}
+			})
+		}
+		run("semaphore", func() {
+			var wg sync.WaitGroup
+			sem := make(chan struct{}, limit)
+			for range tasks {
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() { defer func() { <-sem; wg.Done() }(); work(0) }()
+			}
+			wg.Wait()
+		})
+		run("workers", func() {
+			var wg sync.WaitGroup
+			jobs := make(chan func())
+			for range limit {
+				wg.Go(func() {
+					for job := range jobs {
+						job()
+					}
+				})
+			}
+			for range tasks {
+				jobs <- func() { work(0) }
+			}
+			close(jobs)
+			wg.Wait()
+		})
+		run("errgroup", func() {
+			g, _ := errgroup.WithContext(ctx)
+			g.SetLimit(limit)
+			for range tasks {
+				g.Go(func() error { work(0); return nil })
+			}
+			g.Wait()
+		})
+		run("concpool", func() {
+			p := pool.New().WithMaxGoroutines(limit)
+			for range tasks {
+				p.Go(func() { work(0) })
+			}
+			p.Wait()
+		})
+		run("pond", func() {
+			g := pondPool.NewGroup()
+			for range tasks {
+				g.Submit(func() { work(0) })
+			}
+			g.Wait()
+		})
+		run("ants", func() {
+			var wg sync.WaitGroup
+			for range tasks {
+				wg.Add(1)
+				antsPool.Submit(func() { defer wg.Done(); work(0) })
+			}
+			wg.Wait()
+		})
+		run("scope", func() {
+			scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+				for range tasks {
+					s.Go(func(context.Context) error { work(0); return nil })
+				}
+				return nil
+			}, scope.WithLimit(limit))
+		})
+		pondPool.StopAndWait()
+		antsPool.Release()
+	}
+}

@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/sourcegraph/conc/iter"
+	"github.com/structuredgo/scope"
+	"golang.org/x/sync/errgroup"
+)
+
+// BenchmarkOrdered maps 1,000 items to results in order: a goroutine per
+// item writing its slot (the floor), errgroup plus a slice, conc's iter.Map
+// (GOMAXPROCS workers sharing an index), and scope's Map and Gather.
+func BenchmarkOrdered(b *testing.B) {
+	const n = 1000
+	ctx := context.Background()
+	items := make([]int, n)
+	for i := range items {
+		items[i] = i
+	}
+	double := func(x int) int { work(0); return 2 * x }
+	run := func(impl string, f func() []int) {
+		b.Run("n=1000/impl="+impl, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if out := f(); len(out) != n || out[n-1] != 2*(n-1) {
+					b.Fatal("wrong results")
+				}
+			}
+		})
+	}
+	run("raw", func() []int {
+		out := make([]int, n)
+		var wg sync.WaitGroup
+		for i, x := range items {
+			wg.Go(func() { out[i] = double(x) })
+		}
+		wg.Wait()
+		return out
+	})
+	run("errgroup", func() []int {
+		out := make([]int, n)
+		g, _ := errgroup.WithContext(ctx)
+		for i, x := range items {
+			g.Go(func() error { out[i] = double(x); return nil })
+		}
+		g.Wait()
+		return out
+	})
+	run("conciter", func() []int {
+		return iter.Map(items, func(x *int) int { return double(*x) })
+	})
+	run("scopemap", func() []int {
+		out, _ := scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil })
+		return out
+	})
+	run("scopemaplimit", func() []int {
+		out, _ := scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil },
+			scope.WithLimit(runtime.GOMAXPROCS(0)))
+		return out
+	})
+	fns := make([]func(context.Context) (int, error), n)
+	for i, x := range items {
+		fns[i] = func(context.Context) (int, error) { return double(x), nil }
+	}
+	run("scopegather", func() []int {
+		out, _ := scope.Gather(ctx, fns...)
+		return out
+	})
+}
