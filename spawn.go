@@ -184,8 +184,8 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the
-// go statement's, as a raw goroutine does (BenchmarkFanOutScope against
-// BenchmarkFanOutRaw; doc/benchmarks.md). It holds no channel and no
+// go statement's, as a raw goroutine does (bench/ BenchmarkFanOut, impl=scope
+// against impl=raw; doc/benchmarks.md). It holds no channel and no
 // goroutine, so it is safe across synctest bubbles.
 var taskPool = sync.Pool{New: func() any { return new(task) }}
 
