@@ -120,6 +120,10 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 	supervised := false
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		supervised = s.cfg.supervise
+		if n := s.cfg.limit; n > 0 && n < len(items) && !supervised {
+			mapWorkers(s, n, items, out, fn)
+			return nil
+		}
 		for i, item := range items {
 			s.Go(func(ctx context.Context) error {
 				v, err := fn(ctx, item)
@@ -135,6 +139,31 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 		return nil, err
 	}
 	return out, err
+}
+
+// mapWorkers runs Map under a limit of n, failing fast: n tasks, each taking
+// the next item until none is left or the scope is cancelled, so that a batch
+// costs n goroutines, not one per item (conc's iter.Map does the same; bench/
+// BenchmarkOrdered). A task per item is kept under Supervise, where each
+// failed item is its own entry in the *Error.
+func mapWorkers[In, Out any](s *Scope, n int, items []In, out []Out, fn func(context.Context, In) (Out, error)) {
+	var next atomic.Int64
+	for range n {
+		s.Go(func(ctx context.Context) error {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(items) {
+					return nil
+				}
+				v, err := fn(ctx, items[i])
+				if err != nil {
+					return err
+				}
+				out[i] = v
+			}
+			return nil
+		})
+	}
 }
 
 // AsCompleted runs fns at once and yields each outcome as it completes:

@@ -298,3 +298,20 @@ func TestSleep(t *testing.T) {
 		}
 	})
 }
+
+// Under a limit, Map fails fast: once an item fails, items not yet started
+// never start.
+func TestMapWithLimitStopsAfterAFailure(t *testing.T) {
+	var ran atomic.Int32
+	bad := errors.New("bad item")
+	got, err := scope.Map(bg, []int{1, 2, 3, 4, 5, 6}, func(_ context.Context, x int) (int, error) {
+		ran.Add(1)
+		if x == 2 {
+			return 0, bad
+		}
+		return x, nil
+	}, scope.WithLimit(1))
+	if got != nil || !errors.Is(err, bad) || ran.Load() != 2 {
+		t.Fatalf("Map = %v, %v after %d items; want nil, the failure, after 2", got, err, ran.Load())
+	}
+}
