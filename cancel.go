@@ -74,7 +74,7 @@ func (s *Scope) abortBody(how int, r any) {
 		s.waited = true
 		s.leave()
 		s.mu.Unlock()
-		<-s.done
+		s.awaitClosed()
 	}()
 	if f := s.cfg.onFailure; f != nil {
 		f("body", cause)
@@ -107,6 +107,7 @@ func (s *Scope) close() {
 	if s.release != nil {
 		s.release()
 	}
+	s.dismiss()
 	close(s.done)
 }
 

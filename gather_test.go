@@ -264,10 +264,16 @@ func TestAsCompletedPanicIsNotYieldedAndRepanics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var otherDone atomic.Bool
 		yielded := 0
+		otherStarted := make(chan struct{}) // else the panic may cancel the scope before the other starts
 		r := recovered(t, func() {
 			for range scope.AsCompleted(bg,
-				func(context.Context) (int, error) { panic("as completed") },
-				func(ctx context.Context) (int, error) { <-ctx.Done(); otherDone.Store(true); return 0, nil }) {
+				func(context.Context) (int, error) { <-otherStarted; panic("as completed") },
+				func(ctx context.Context) (int, error) {
+					close(otherStarted)
+					<-ctx.Done()
+					otherDone.Store(true)
+					return 0, nil
+				}) {
 				yielded++
 			}
 		})

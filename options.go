@@ -40,6 +40,11 @@ func (f option) apply(c *config) { f(c) }
 // returns false instead. Waiting tasks start in the order of their calls. The
 // body of [Run] does not take a slot.
 //
+// The scope runs its tasks on at most n goroutines, reused: a goroutine whose
+// task finished waits, idle, for the next Go, until the scope closes. So a
+// [New] scope with a limit keeps up to n idle goroutines until its Wait,
+// which waits for them to leave.
+//
 // WithLimit panics if n < 1: leave the option out for no limit.
 func WithLimit(n int) Option {
 	if n < 1 {

@@ -26,15 +26,18 @@ type Scope struct {
 	live    int        // tasks not yet returned, waiting ones included, plus Run's body
 	ids     int        // tasks named so far, for "task-N"
 	running taskList
-	waiting taskList    // blocked on the limit, in call order
-	slots   int         // tasks holding a slot of the limit
-	waited  bool        // Wait was called: the scope closes when live reaches 0
-	closed  bool        // the scope closed: Go panics, Wait returns result
-	stopped bool        // Cancel cancelled ctx first: a clean stop
-	errs    []error     // failures, in the order recorded
-	names   []string    // names[i] is the task that returned errs[i]
-	panic   *PanicError // Wait re-panics it: Run's body's, else the first task's unless captured
+	waiting taskList     // blocked on the limit, in call order
+	slots   int          // tasks holding a slot of the limit
+	idle    []chan *task // idle workers under the limit, each waiting for a task
+	waited  bool         // Wait was called: the scope closes when live reaches 0
+	closed  bool         // the scope closed: Go panics, Wait returns result
+	stopped bool         // Cancel cancelled ctx first: a clean stop
+	errs    []error      // failures, in the order recorded
+	names   []string     // names[i] is the task that returned errs[i]
+	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
 	result  error
+
+	workers sync.WaitGroup // idle workers, so that Wait outlives them
 }
 
 // Run makes a scope, runs body on the calling goroutine with the scope's
@@ -147,11 +150,18 @@ func (s *Scope) Wait() error {
 		}
 	}
 	s.mu.Unlock()
-	<-s.done
+	s.awaitClosed()
 	if s.panic != nil {
 		panic(s.panic)
 	}
 	return s.result
+}
+
+// awaitClosed blocks until the scope has closed and its idle workers, sent
+// away by close, have left.
+func (s *Scope) awaitClosed() {
+	<-s.done
+	s.workers.Wait()
 }
 
 // Cancel cancels the scope's context with cause (nil means

@@ -98,6 +98,13 @@ func (s *Scope) start(t *task, wait bool) error {
 		s.slots++
 		s.live++
 		s.running.push(t)
+		if n := len(s.idle); n > 0 { // an idle worker takes it: no new goroutine
+			w := s.idle[n-1]
+			s.idle = s.idle[:n-1]
+			s.mu.Unlock()
+			w <- t
+			return nil
+		}
 		s.mu.Unlock()
 		go s.run(t)
 		return nil
@@ -113,12 +120,20 @@ func (s *Scope) start(t *task, wait bool) error {
 }
 
 // run runs t, then each waiting task that t's slot is handed to, on one
-// goroutine.
+// goroutine; under a limit, it then waits idle for the next task (see
+// awaitWork).
 func (s *Scope) run(t *task) {
+	var work chan *task
 	for t != nil {
 		how, err := t.call()
 		next := s.finish(t, err, how)
 		recycle(t)
+		if next == nil && s.cfg.limit > 0 {
+			if work == nil {
+				work = make(chan *task, 1)
+			}
+			next = s.awaitWork(work)
+		}
 		t = next
 	}
 }
