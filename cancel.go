@@ -108,6 +108,9 @@ func (s *Scope) close() {
 		s.release()
 	}
 	s.dismiss()
+	if s.tr != nil {
+		s.untrack()
+	}
 	close(s.done)
 }
 

@@ -235,6 +235,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
+	defer unblock(blockedIn(ctx, "Sleep", nil))
 	select {
 	case <-t.C:
 		return nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 )
@@ -135,30 +136,31 @@ func (w *watcher) watch() {
 	}
 }
 
-// report prints, on a second signal, what was still running: the body, if
-// it had not returned, then the scope's tasks, one a line with its state.
+// report prints, on a second signal, what Wait was still waiting for: the
+// body, if it had not returned, then the scope's tree, one line a task with
+// its state (and, with tracking on, its age, where it was started and what
+// it is blocked in, and the scopes nested in it).
 func (w *watcher) report(sig os.Signal) {
-	type item struct{ name, state string }
-	var running []item
+	var lines []string
 	if s := w.scope.Load(); s != nil {
 		if !w.bodyDone.Load() {
 			state := StateRunning
 			if s.Context().Err() != nil {
 				state = StateCancelling
 			}
-			running = append(running, item{"body", state})
+			lines = append(lines, "body ("+state+")")
 		}
-		for _, t := range s.Tasks() {
-			running = append(running, item{t.Name, t.State})
+		if tree := s.Snapshot(); len(tree.Nodes) > 1 || len(lines) > 0 {
+			lines = append(lines, strings.Split(strings.TrimSuffix(tree.String(), "\n"), "\n")...)
 		}
 	}
-	if len(running) == 0 {
+	if len(lines) == 0 {
 		fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once, with nothing left running\n", signalName(sig))
 		return
 	}
-	fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once, without waiting for:\n", signalName(sig))
-	for _, r := range running {
-		fmt.Fprintf(osStderr, "\t%s (%s)\n", r.name, r.state)
+	fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once; Wait was still waiting for:\n", signalName(sig))
+	for _, l := range lines {
+		fmt.Fprintf(osStderr, "\t%s\n", l)
 	}
 }
 

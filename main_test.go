@@ -115,7 +115,7 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 			if code != tc.code {
 				t.Errorf("got exit status %d; want %d", code, tc.code)
 			}
-			wantReport(t, errOut, "exiting at once", "\tstubborn (cancelling)\n")
+			wantReport(t, errOut, "exiting at once; Wait was still waiting for:", "└─ stubborn (cancelling) ", "maintest/main.go:")
 			if slices.Contains(out, "returned") {
 				t.Errorf("got stdout %q; want Main not to return", out)
 			}
@@ -175,6 +175,7 @@ func startMaintest(t *testing.T, bin, mode string) *maintest {
 	t.Helper()
 	c := &maintest{ctx: deadline(t), lines: make(chan string)}
 	c.cmd = exec.CommandContext(c.ctx, bin, mode)
+	c.cmd.Env = append(os.Environ(), "SCOPE_TRACK=1") // the report then says where each task was started
 	c.cmd.Stderr = &c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {

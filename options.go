@@ -28,6 +28,7 @@ type config struct {
 	panics    bool // under supervise, a panic still cancels: the helpers' rule
 	capture   bool
 	onFailure func(task string, err error)
+	track     Tracking
 }
 
 type option func(*config)

@@ -221,6 +221,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	}
 	idle := q.idle
 	q.mu.Unlock()
+	defer unblock(blockedIn(ctx, "Queue.Join", nil))
 	select {
 	case <-idle:
 		return nil

@@ -79,6 +79,11 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	w.woken, w.handed, w.item = false, false, item
 	l.push(w)
 	q.mu.Unlock()
+	op := "Queue.Put"
+	if l == &q.getters {
+		op = "Queue.Get"
+	}
+	defer unblock(blockedIn(ctx, op, nil))
 	done := ctx.Done()
 	if done == nil { // a context that never ends: a plain receive is cheaper than a select
 		<-w.ready

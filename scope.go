@@ -3,7 +3,6 @@ package scope
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 )
@@ -21,6 +20,8 @@ type Scope struct {
 	release context.CancelFunc
 	cfg     config
 	done    chan struct{} // closed when the scope closes
+	id      uint64        // for the tree: unique for the process's life
+	tr      *scopeTrack   // nil unless tracking is on for the scope
 
 	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
 	live    int        // tasks not yet returned, waiting ones included, plus Run's body
@@ -95,6 +96,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		}
 		o.apply(&s.cfg)
 	}
+	parent = s.track(parent)
 	if len(s.cfg.timeouts) > 0 {
 		now := time.Now()
 		for _, d := range s.cfg.timeouts {
@@ -150,6 +152,11 @@ func (s *Scope) Wait() error {
 		}
 	}
 	s.mu.Unlock()
+	if s.tr != nil { // the task that made s is now blocked in its Wait
+		if t, ok := s.tr.parent.(*task); ok && t.tr != nil {
+			defer unblock(t, t.tr.waits.Swap(&blocker{"Wait", s}))
+		}
+	}
 	s.awaitClosed()
 	if s.panic != nil {
 		panic(s.panic)
@@ -208,13 +215,7 @@ func (s *Scope) Name() string {
 func (s *Scope) Tasks() []TaskInfo {
 	s.check()
 	s.mu.Lock()
-	live := make([]*task, 0, s.running.n+s.waiting.n)
-	for _, l := range []*taskList{&s.running, &s.waiting} {
-		for t := l.head; t != nil; t = t.next {
-			live = append(live, t)
-		}
-	}
-	slices.SortFunc(live, func(a, b *task) int { return a.id - b.id })
+	live := s.liveTasks()
 	infos := make([]TaskInfo, len(live))
 	for i, t := range live {
 		infos[i] = t.info()

@@ -14,6 +14,7 @@ type TaskInfo struct {
 	State   string    // StateRunning, StateWaiting (blocked on the limit), StateCancelling (its context is done)
 	Started time.Time // zero unless tracking is on
 	Site    string    // file:line of the Go/Spawn call; empty unless tracking is on
+	WaitsOn string    // what the task is blocked in, such as "Queue.Get" or `Wait scope "crawler"`; empty unless tracking is on
 }
 
 // The states of a task, as reported in [TaskInfo].
@@ -32,6 +33,7 @@ type task struct {
 	name     string          // from Named; "" means "task-<id>", formatted when someone looks
 	id       int
 	shielded bool
+	tr       *taskTrack // nil unless the scope tracks its tasks
 
 	out        outcome       // nil for Go: who else hears how the task ended
 	prev, next *task         // in s.running or s.waiting; guarded by s.mu
@@ -76,6 +78,9 @@ func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption) *
 	}
 	if t.shielded {
 		t.ctx = context.WithoutCancel(s.ctx)
+	}
+	if s.tr != nil {
+		s.trackTask(t)
 	}
 	return t
 }
@@ -163,6 +168,9 @@ func (t *task) guard() (how int, err error) {
 			err = newPanicError(recover(), t.Name())
 		}
 	}()
+	if t.s.tr != nil {
+		return returned, t.callTracked()
+	}
 	err = t.fn(t.ctx)
 	return returned, err
 }
@@ -209,7 +217,7 @@ var taskPool = sync.Pool{New: func() any { return new(task) }}
 // Spawn or Start made, is left to the garbage collector, since the call that
 // made it may still read it.
 func recycle(t *task) {
-	if t.started != nil || t.out != nil {
+	if t.started != nil || t.out != nil || t.tr != nil {
 		return
 	}
 	*t = task{}
@@ -234,7 +242,14 @@ func (t *task) info() TaskInfo {
 	case t.ctx.Err() != nil:
 		state = StateCancelling
 	}
-	return TaskInfo{Name: t.Name(), State: state}
+	i := TaskInfo{Name: t.Name(), State: state}
+	if t.tr != nil {
+		i.Started, i.Site = t.tr.born, t.tr.site.String()
+		if b := t.tr.waits.Load(); b != nil {
+			i.WaitsOn = b.String()
+		}
+	}
+	return i
 }
 
 // taskList is an intrusive doubly linked list of tasks, so that adding and

@@ -94,6 +94,12 @@ func (tk *Task[T]) Wait(ctx context.Context) (T, error) {
 	select {
 	case <-tk.ended:
 		return tk.value, tk.err
+	default:
+	}
+	defer unblock(blockedIn(ctx, "Task.Wait", tk))
+	select {
+	case <-tk.ended:
+		return tk.value, tk.err
 	case <-ctx.Done():
 	}
 	select {

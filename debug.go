@@ -1,0 +1,384 @@
+package scope
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"weak"
+)
+
+// Tracking is a set of things scope records about its scopes and tasks, so
+// that a person can see what runs: combine the flags with |. Tracking costs
+// on the hot path, so it is off unless turned on, for one scope by
+// [WithTracking], for every scope made afterwards by [SetTracking] or by the
+// environment variable SCOPE_TRACK (read once, at start-up).
+type Tracking uint32
+
+const (
+	// TrackTasks records when each scope and task started and where it was
+	// made (the file:line of the New, Run, Go or Spawn call, resolved only
+	// when someone looks), what each task waits on, and the process-wide tree
+	// that [Snapshot] returns; a task's goroutine carries the pprof labels
+	// "scope" and "task". Every task gets a context of its own, so a scope
+	// made inside a task hangs under that task in the tree.
+	TrackTasks Tracking = 1 << iota
+
+	// TrackTrace makes a runtime/trace task of each scope and a region of
+	// each task's run, so that `go tool trace` and the flight recorder show
+	// the tree.
+	TrackTrace
+
+	// TrackDropped reports, on standard error, a scope that was garbage
+	// collected without its Wait having returned: its tasks were never
+	// waited for and its context never released. Reports come from the
+	// garbage collector, so they are late and not guaranteed.
+	TrackDropped
+
+	// TrackAll is every kind of tracking.
+	TrackAll = TrackTasks | TrackTrace | TrackDropped
+)
+
+// tracking is the process-wide setting, applied to every scope as it is
+// made. It starts from SCOPE_TRACK.
+var tracking atomic.Uint32
+
+func init() {
+	t, err := ParseTracking(os.Getenv("SCOPE_TRACK"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%v; tracking stays off\n", err)
+	}
+	tracking.Store(uint32(t))
+}
+
+// SetTracking sets what every scope made from now on tracks, on top of its
+// own [WithTracking], and returns the previous setting. Scopes already made
+// keep theirs. SetTracking(0) turns process-wide tracking off.
+func SetTracking(t Tracking) (previous Tracking) {
+	return Tracking(tracking.Swap(uint32(t & TrackAll)))
+}
+
+// WithTracking turns tracking on for the scope and its tasks: what t says,
+// on top of the process-wide [SetTracking].
+func WithTracking(t Tracking) Option {
+	return option(func(c *config) { c.track |= t & TrackAll })
+}
+
+// ParseTracking reads a setting as SCOPE_TRACK holds it: "" or "0" for none;
+// "1" or "tasks" for [TrackTasks]; "all"; or a comma-separated list of
+// "tasks", "trace" and "dropped".
+func ParseTracking(s string) (Tracking, error) {
+	switch strings.TrimSpace(s) {
+	case "", "0", "off":
+		return 0, nil
+	case "1", "on":
+		return TrackTasks, nil
+	case "all":
+		return TrackAll, nil
+	}
+	var t Tracking
+	for f := range strings.SplitSeq(s, ",") {
+		switch strings.TrimSpace(f) {
+		case "tasks":
+			t |= TrackTasks
+		case "trace":
+			t |= TrackTrace
+		case "dropped":
+			t |= TrackDropped
+		default:
+			return 0, fmt.Errorf("scope: SCOPE_TRACK=%q: unknown %q; use 1, all, or a list of tasks, trace and dropped", s, f)
+		}
+	}
+	return t, nil
+}
+
+// String returns the setting as ParseTracking reads it.
+func (t Tracking) String() string {
+	var parts []string
+	for _, f := range []struct {
+		flag Tracking
+		name string
+	}{{TrackTasks, "tasks"}, {TrackTrace, "trace"}, {TrackDropped, "dropped"}} {
+		if t&f.flag != 0 {
+			parts = append(parts, f.name)
+		}
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, ",")
+}
+
+// scopeIDs numbers every scope of the process, for the tree's ids.
+var scopeIDs atomic.Uint64
+
+// A scopeTrack is what a tracked scope records. It holds no pointer to its
+// scope, so that it can sit in contexts and in a cleanup without keeping the
+// scope alive.
+type scopeTrack struct {
+	what   Tracking
+	id     uint64
+	parent node // where the scope was made: a tracked task or scope; nil for a root
+	born   time.Time
+	site   site
+	trace  *trace.Task  // TrackTrace
+	closed *atomic.Bool // TrackDropped: set as the scope closes
+	name   string
+}
+
+// A taskTrack is what a tracked task records.
+type taskTrack struct {
+	born  time.Time
+	site  site
+	waits atomic.Pointer[blocker] // what the task is blocked in, if anything
+}
+
+// A node is a tracked scope or task, as found in a context: a scope made
+// with that context hangs under it.
+type node interface {
+	nodeID() string
+	tracks() Tracking // what a scope made under it tracks, at least
+}
+
+type nodeKey struct{}
+
+func (r *scopeTrack) nodeID() string   { return scopeID(r.id) }
+func (t *task) nodeID() string         { return taskID(t.s.id, t.id) }
+func (r *scopeTrack) tracks() Tracking { return r.what }
+func (t *task) tracks() Tracking       { return t.s.tr.what }
+
+func scopeID(id uint64) string { return "s" + strconv.FormatUint(id, 10) }
+func taskID(scope uint64, task int) string {
+	return scopeID(scope) + "." + strconv.Itoa(task)
+}
+
+// track sets up what s tracks, if anything, and returns the context to make
+// s's own from. It runs as s is made, on the caller's goroutine. A scope
+// made under a tracked task or scope tracks what that one does, at least.
+func (s *Scope) track(parent context.Context) context.Context {
+	s.id = scopeIDs.Add(1)
+	what := s.cfg.track | Tracking(tracking.Load())
+	var up node
+	if trackedScopes.Load() > 0 {
+		if up, _ = parent.Value(nodeKey{}).(node); up != nil {
+			what |= up.tracks()
+		}
+	}
+	if what == 0 {
+		return parent
+	}
+	r := &scopeTrack{what: what, id: s.id, name: s.cfg.name, parent: up}
+	r.site.record(3) // Callers, track, newScope
+	if what&TrackTasks != 0 {
+		r.born = time.Now()
+		parent = context.WithValue(parent, nodeKey{}, r)
+		register(s)
+	}
+	if what&TrackTrace != 0 {
+		parent, r.trace = trace.NewTask(parent, s.label())
+	}
+	if what&TrackDropped != 0 {
+		r.closed = new(atomic.Bool)
+		runtime.AddCleanup(s, reportDropped, r)
+	}
+	s.tr = r
+	return parent
+}
+
+// untrack ends what s tracks, as s closes. s.mu is held.
+func (s *Scope) untrack() {
+	r := s.tr
+	if r.what&TrackTasks != 0 {
+		unregister(s.id)
+	}
+	if r.trace != nil {
+		r.trace.End()
+	}
+	if r.closed != nil {
+		r.closed.Store(true)
+	}
+}
+
+// label names s for labels, traces and the tree: its name, or "#id".
+func (s *Scope) label() string {
+	if s.cfg.name != "" {
+		return s.cfg.name
+	}
+	return "#" + strconv.FormatUint(s.id, 10)
+}
+
+// trackTask records what a task of a tracked scope tracks; its context gets
+// a value of its own, so that a scope made in the task hangs under it.
+func (s *Scope) trackTask(t *task) {
+	if s.tr.what&TrackTasks == 0 {
+		return
+	}
+	t.tr = &taskTrack{born: time.Now()}
+	t.tr.site.record(3) // Callers, trackTask, newTask
+	t.ctx = context.WithValue(t.ctx, nodeKey{}, t)
+}
+
+// scopeTitle names a scope for people: `scope "crawler"`, or `scope #3`.
+func scopeTitle(name string, id uint64) string {
+	if name != "" {
+		return "scope " + strconv.Quote(name)
+	}
+	return "scope #" + strconv.FormatUint(id, 10)
+}
+
+// callTracked runs t's function with what tracking adds: the pprof labels
+// "scope" and "task" on the goroutine and in the context fn receives, so
+// that goroutines fn starts inherit them; and a trace region.
+func (t *task) callTracked() error {
+	ctx := t.ctx
+	if t.tr != nil {
+		ctx = pprof.WithLabels(ctx, pprof.Labels("scope", t.s.label(), "task", t.Name()))
+		pprof.SetGoroutineLabels(ctx)
+		defer pprof.SetGoroutineLabels(context.Background()) // an idle worker runs no task
+	}
+	if t.s.tr.trace != nil {
+		defer trace.StartRegion(ctx, t.Name()).End()
+	}
+	return t.fn(ctx)
+}
+
+// A blocker is what a tracked task is blocked in: an operation and,
+// formatted only when someone looks, what it waits for.
+type blocker struct {
+	op string
+	on any // a *Scope, something with a Name, or nil
+}
+
+func (b *blocker) String() string {
+	switch on := b.on.(type) {
+	case *Scope:
+		return b.op + " " + scopeTitle(on.cfg.name, on.id)
+	case interface{ Name() string }:
+		return b.op + " " + on.Name()
+	}
+	return b.op
+}
+
+// trackedScopes counts the scopes in the registry: a blocking call looks
+// for its task in its context only while there are any, so that with
+// tracking off the look costs one atomic load.
+var trackedScopes atomic.Int64
+
+// blockedIn marks the tracked task whose context ctx is, if any, as blocked
+// in op on on, and returns it with what it was blocked in before, to hand
+// to unblock.
+func blockedIn(ctx context.Context, op string, on any) (*task, *blocker) {
+	if trackedScopes.Load() == 0 {
+		return nil, nil
+	}
+	t, _ := ctx.Value(nodeKey{}).(*task)
+	if t == nil || t.tr == nil {
+		return nil, nil
+	}
+	return t, t.tr.waits.Swap(&blocker{op, on})
+}
+
+// unblock undoes blockedIn.
+func unblock(t *task, prev *blocker) {
+	if t != nil {
+		t.tr.waits.Store(prev)
+	}
+}
+
+// A site is where a scope or task was made: program counters, resolved to
+// the first frame outside this package only when someone looks.
+type site [10]uintptr
+
+func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
+
+// pkgPrefix is the prefix of the names of this package's functions.
+var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
+
+// frame returns the caller's frame: the first outside this package.
+func (p *site) frame() (runtime.Frame, bool) {
+	frames := runtime.CallersFrames(p[:])
+	for {
+		f, more := frames.Next()
+		if f.PC != 0 && !strings.HasPrefix(f.Function, pkgPrefix) {
+			return f, true
+		}
+		if !more {
+			return runtime.Frame{}, false
+		}
+	}
+}
+
+// String returns "file:line", or "" if the site is not known.
+func (p *site) String() string {
+	if f, ok := p.frame(); ok {
+		return f.File + ":" + strconv.Itoa(f.Line)
+	}
+	return ""
+}
+
+// The registry holds every scope made with TrackTasks until it closes,
+// weakly: a scope dropped without Wait leaves it when it is collected.
+var registry struct {
+	mu     sync.Mutex
+	scopes map[uint64]weak.Pointer[Scope]
+}
+
+func register(s *Scope) {
+	registry.mu.Lock()
+	if registry.scopes == nil {
+		registry.scopes = make(map[uint64]weak.Pointer[Scope])
+	}
+	registry.scopes[s.id] = weak.Make(s)
+	trackedScopes.Add(1)
+	registry.mu.Unlock()
+}
+
+func unregister(id uint64) {
+	registry.mu.Lock()
+	if _, ok := registry.scopes[id]; ok {
+		delete(registry.scopes, id)
+		trackedScopes.Add(-1)
+	}
+	registry.mu.Unlock()
+}
+
+// registered returns the live tracked scopes, oldest first.
+func registered() []*Scope {
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	scopes := make([]*Scope, 0, len(registry.scopes))
+	for id, p := range registry.scopes {
+		if s := p.Value(); s != nil {
+			scopes = append(scopes, s)
+		} else { // dropped without Wait, and collected
+			delete(registry.scopes, id)
+			trackedScopes.Add(-1)
+		}
+	}
+	sortScopes(scopes)
+	return scopes
+}
+
+// dropped is where TrackDropped reports, a variable so that a test can
+// stand in for it.
+var dropped = func(msg string) { fmt.Fprintln(os.Stderr, msg) }
+
+func reportDropped(r *scopeTrack) {
+	if r.closed.Load() {
+		return
+	}
+	name := scopeTitle(r.name, r.id)
+	at := ""
+	if s := r.site.String(); s != "" {
+		at = " (made at " + s + ")"
+	}
+	dropped("scope: " + name + at + " was dropped without Wait: its tasks were not waited for and its context was never released; call Wait, or use Run")
+}

@@ -1,0 +1,369 @@
+package scope
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A Tree is a snapshot of live scopes and their tasks, from [Snapshot] or
+// [Scope.Snapshot]: a flat list of nodes with parent links, parents before
+// their children.
+//
+// A snapshot is weakly consistent. Each scope is read under its own lock, so
+// a scope's line agrees with its task lines; but scopes are read one after
+// another while everything runs on, so across scopes it may mix moments: a
+// task may be gone whose nested scope is still listed (the nested scope then
+// has a Parent that is not in the tree, and shows as a root), and a scope
+// made during the snapshot may be missing. Nothing is listed twice.
+type Tree struct {
+	Taken time.Time `json:"taken"`
+	Nodes []Node    `json:"nodes"`
+}
+
+// A Node is one scope or task in a [Tree]. Its JSON form is the schema of
+// [Tree.WriteJSON]; doc/observability.md documents it.
+type Node struct {
+	ID      string        `json:"id"`               // "s3" for a scope, "s3.7" for its task 7; unique for the process's life
+	Parent  string        `json:"parent,omitempty"` // the ID of the scope or task it hangs under; "" for a root
+	Kind    string        `json:"kind"`             // "scope" or "task"
+	Name    string        `json:"name"`             // a scope's WithName (may be ""), a task's name
+	State   string        `json:"state"`            // a task's State; for a scope "running", "cancelling" or "closed"
+	WaitsOn string        `json:"waits_on,omitempty"`
+	Started time.Time     `json:"started,omitzero"` // zero unless tracked
+	Age     time.Duration `json:"age_ns,omitempty"` // Taken minus Started
+	Site    string        `json:"site,omitempty"`   // file:line of the call that made it, if tracked
+
+	// For a scope:
+	Tasks    int       `json:"tasks,omitempty"` // live tasks, waiting ones included
+	Limit    int       `json:"limit,omitempty"`
+	Deadline time.Time `json:"deadline,omitzero"`
+	Cause    string    `json:"cause,omitempty"`   // once cancelled: context.Cause of its context
+	InWait   bool      `json:"in_wait,omitempty"` // its Wait was called and has not returned
+}
+
+// The kinds of a [Node].
+const (
+	KindScope = "scope"
+	KindTask  = "task"
+)
+
+// The states of a scope, as reported in a [Node].
+const (
+	ScopeRunning    = "running"    // its context is live
+	ScopeCancelling = "cancelling" // its context is done; tasks may still run
+	ScopeClosed     = "closed"     // Wait has returned
+)
+
+// Snapshot returns every live scope of the process that tracks its tasks
+// ([TrackTasks]), with its tasks, as a tree: a scope made inside a task hangs
+// under that task.
+func Snapshot() Tree {
+	return build(registered(), false)
+}
+
+// Snapshot returns s with the tasks its Wait waits for, and, if tracking is
+// on, the tracked scopes made inside them, to any depth.
+func (s *Scope) Snapshot() Tree {
+	s.check()
+	return build(append([]*Scope{s}, registered()...), true)
+}
+
+// build reads each scope into nodes and orders them parents first. With
+// under, only the first scope and what hangs under it are kept.
+func build(scopes []*Scope, under bool) Tree {
+	t := Tree{Taken: time.Now()}
+	seen := make(map[uint64]bool, len(scopes))
+	var nodes []Node
+	for _, s := range scopes {
+		if !seen[s.id] {
+			seen[s.id] = true
+			nodes = s.appendNodes(nodes, t.Taken)
+		}
+	}
+	t.Nodes = order(nodes)
+	if under && len(scopes) > 0 {
+		t = t.below(scopeID(scopes[0].id))
+	}
+	return t
+}
+
+// appendNodes appends s and its live tasks, read under s.mu.
+func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
+	n := Node{ID: scopeID(s.id), Kind: KindScope, Name: s.cfg.name, State: ScopeRunning,
+		Limit: s.cfg.limit, Deadline: s.cfg.deadline}
+	if r := s.tr; r != nil {
+		if r.parent != nil {
+			n.Parent = r.parent.nodeID()
+		}
+		n.Started, n.Site = r.born, r.site.String()
+	}
+	if d, ok := s.ctx.Deadline(); ok && n.Deadline.IsZero() {
+		n.Deadline = d
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		n.State = ScopeClosed
+	case s.ctx.Err() != nil:
+		n.State = ScopeCancelling
+	}
+	if n.State != ScopeRunning {
+		n.Cause = fmt.Sprint(context.Cause(s.ctx))
+	}
+	n.Tasks, n.InWait = s.running.n+s.waiting.n, s.waited && !s.closed
+	nodes = append(nodes, n.aged(now))
+	for _, t := range s.liveTasks() {
+		i := t.info()
+		nodes = append(nodes, Node{ID: taskID(s.id, t.id), Parent: n.ID, Kind: KindTask,
+			Name: i.Name, State: i.State, WaitsOn: i.WaitsOn, Started: i.Started, Site: i.Site}.aged(now))
+	}
+	return nodes
+}
+
+func (n Node) aged(now time.Time) Node {
+	if !n.Started.IsZero() {
+		n.Age = now.Sub(n.Started)
+	}
+	return n
+}
+
+// order puts nodes parents first, depth first: each node after its parent,
+// siblings in the order given (oldest first). A node whose parent is not in
+// the list is a root.
+func order(nodes []Node) []Node {
+	byID := make(map[string]bool, len(nodes))
+	for _, n := range nodes {
+		byID[n.ID] = true
+	}
+	children := make(map[string][]int)
+	var roots []int
+	for i, n := range nodes {
+		if n.Parent != "" && byID[n.Parent] {
+			children[n.Parent] = append(children[n.Parent], i)
+		} else {
+			roots = append(roots, i)
+		}
+	}
+	out := make([]Node, 0, len(nodes))
+	var walk func(i int)
+	walk = func(i int) {
+		out = append(out, nodes[i])
+		for _, c := range children[nodes[i].ID] {
+			walk(c)
+		}
+	}
+	for _, i := range roots {
+		walk(i)
+	}
+	return out
+}
+
+// below returns the node with the given ID and every node under it.
+func (t Tree) below(id string) Tree {
+	return t.keep(func(n Node) bool { return n.ID == id })
+}
+
+// Subtree returns the scopes named name, each with everything under it.
+func (t Tree) Subtree(name string) Tree {
+	return t.keep(func(n Node) bool { return n.Kind == KindScope && n.Name == name })
+}
+
+// InWait returns the scopes whose Wait is blocked, each with everything
+// under it: what those Waits are still waiting for.
+func (t Tree) InWait() Tree {
+	return t.keep(func(n Node) bool { return n.Kind == KindScope && n.InWait })
+}
+
+// keep returns the nodes for which root holds, and their descendants. Since
+// parents come first, one pass finds them.
+func (t Tree) keep(root func(Node) bool) Tree {
+	in := map[string]bool{}
+	out := Tree{Taken: t.Taken}
+	for _, n := range t.Nodes {
+		if root(n) || in[n.Parent] {
+			in[n.ID] = true
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	return out
+}
+
+// Len returns the number of nodes.
+func (t Tree) Len() int { return len(t.Nodes) }
+
+// WriteJSON writes the tree as one JSON object: {"taken": time, "nodes":
+// [node, ...]}, with the fields of [Node].
+func (t Tree) WriteJSON(w io.Writer) error {
+	if t.Nodes == nil {
+		t.Nodes = []Node{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(t)
+}
+
+// WriteText writes the tree as text, one line per scope or task, indented
+// like pstree.
+func (t Tree) WriteText(w io.Writer) error {
+	_, err := io.WriteString(w, t.String())
+	return err
+}
+
+// String returns the tree as [Tree.WriteText] writes it.
+func (t Tree) String() string {
+	var b strings.Builder
+	depths := t.depths()
+	for i, n := range t.Nodes {
+		b.WriteString(indent(depths, i))
+		b.WriteString(n.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// depths returns each node's depth: 0 for a root, its parent's plus one.
+func (t Tree) depths() []int {
+	depth := map[string]int{}
+	out := make([]int, len(t.Nodes))
+	for i, n := range t.Nodes {
+		d, ok := depth[n.Parent]
+		if !ok {
+			d = -1
+		}
+		depth[n.ID], out[i] = d+1, d+1
+	}
+	return out
+}
+
+// indent draws the branches in front of node i: for each level down to its
+// own, a bar if a later sibling at that level still follows.
+func indent(depths []int, i int) string {
+	var b strings.Builder
+	for level := 1; level <= depths[i]; level++ {
+		last := !siblingFollows(depths, i, level)
+		switch {
+		case level < depths[i] && last:
+			b.WriteString("   ")
+		case level < depths[i]:
+			b.WriteString("│  ")
+		case last:
+			b.WriteString("└─ ")
+		default:
+			b.WriteString("├─ ")
+		}
+	}
+	return b.String()
+}
+
+// siblingFollows reports whether, after node i, a node at depth level comes
+// before anything shallower: the branch at that level goes on.
+func siblingFollows(depths []int, i, level int) bool {
+	for _, d := range depths[i+1:] {
+		if d < level {
+			return false
+		}
+		if d == level {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns the node as one line of [Tree.WriteText]:
+//
+//	scope "crawler" (cancelling: boom, in Wait, 3 tasks, limit 8) 2.1s at main.go:40
+//	fetch (running, in Queue.Get) 1.5s at crawl/fetch.go:88
+func (n Node) String() string {
+	var b strings.Builder
+	if n.Kind == KindScope {
+		id, _ := strconv.ParseUint(strings.TrimPrefix(n.ID, "s"), 10, 64)
+		b.WriteString(scopeTitle(n.Name, id))
+	} else {
+		b.WriteString(n.Name)
+	}
+	b.WriteString(" (" + n.State)
+	if n.Cause != "" {
+		b.WriteString(": " + n.Cause)
+	}
+	if n.WaitsOn != "" {
+		b.WriteString(", in " + n.WaitsOn)
+	}
+	if n.InWait {
+		b.WriteString(", in Wait")
+	}
+	if n.Kind == KindScope {
+		fmt.Fprintf(&b, ", %d %s", n.Tasks, plural(n.Tasks, "task"))
+		if n.Limit > 0 {
+			fmt.Fprintf(&b, ", limit %d", n.Limit)
+		}
+		if !n.Deadline.IsZero() {
+			fmt.Fprintf(&b, ", deadline %s", n.Deadline.Format(time.RFC3339))
+		}
+	}
+	b.WriteString(")")
+	if !n.Started.IsZero() {
+		b.WriteString(" " + roundAge(n.Age).String())
+	}
+	if n.Site != "" {
+		b.WriteString(" at " + shortSite(n.Site))
+	}
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// roundAge keeps an age readable: three significant figures or so.
+func roundAge(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond / 10)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// shortSite keeps the file's directory and name: "crawl/fetch.go:88".
+func shortSite(site string) string {
+	dir, file := filepath.Split(site)
+	return filepath.Join(filepath.Base(dir), file)
+}
+
+// liveTasks returns s's live tasks, oldest first. s.mu is held.
+func (s *Scope) liveTasks() []*task {
+	live := make([]*task, 0, s.running.n+s.waiting.n)
+	for _, l := range []*taskList{&s.running, &s.waiting} {
+		for t := l.head; t != nil; t = t.next {
+			live = append(live, t)
+		}
+	}
+	slices.SortFunc(live, func(a, b *task) int { return a.id - b.id })
+	return live
+}
+
+func sortScopes(scopes []*Scope) {
+	slices.SortFunc(scopes, func(a, b *Scope) int {
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+}
