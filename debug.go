@@ -302,12 +302,14 @@ func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
 // pkgPrefix is the prefix of the names of this package's functions.
 var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
 
-// frame returns the caller's frame: the first outside this package.
+// frame returns the caller's frame: the first outside this package (its
+// tests count as outside).
 func (p *site) frame() (runtime.Frame, bool) {
 	frames := runtime.CallersFrames(p[:])
 	for {
 		f, more := frames.Next()
-		if f.PC != 0 && !strings.HasPrefix(f.Function, pkgPrefix) {
+		inside := strings.HasPrefix(f.Function, pkgPrefix) && !strings.HasSuffix(f.File, "_test.go")
+		if f.PC != 0 && !inside {
 			return f, true
 		}
 		if !more {

@@ -1,0 +1,133 @@
+// Package scopetest checks, in tests, that no scope or task outlives the test
+// that started it, and names the ones that do: their scope, task, state, age,
+// what they are blocked in, and the file:line that started them. goleak says
+// that a goroutine leaked and prints its stack; scopetest says which task of
+// which scope it was.
+//
+// The checks read the live tree of tracked scopes ([scope.Snapshot]), so
+// tracking must be on for the scopes under test: [Run] turns it on for its
+// own scope and everything made under it; for the rest, turn it on in
+// TestMain, beside goleak:
+//
+//	func TestMain(m *testing.M) {
+//		scope.SetTracking(scope.TrackTasks)
+//		goleak.VerifyTestMain(m, goleak.Cleanup(scopetest.VerifyAtExit))
+//	}
+//
+// Everything here works inside a testing/synctest bubble, where the retries
+// below cost no real time.
+package scopetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/structuredgo/scope"
+)
+
+// Retry is how long the checks give scopes that are ending to finish their
+// Wait before they count as leaked: a scope's Wait may still be returning on
+// another goroutine when the test body does.
+var Retry = 2 * time.Second
+
+// Run runs body inside a scope of its own, as pytest-asyncio runs each test
+// in an event loop of its own, and fails t if body or any task fails (with
+// the %+v report of the error tree, panics and their stacks included), or if
+// a scope made under it is still alive once the scope's Wait returned (named
+// with its tasks, their states, ages and spawn sites). The scope's context is
+// t.Context(); it tracks its tasks and captures panics, on top of opts.
+func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opts ...scope.Option) {
+	t.Helper()
+	var root string
+	opts = append([]scope.Option{scope.WithTracking(scope.TrackTasks), scope.CapturePanics()}, opts...)
+	err := scope.Run(t.Context(), func(ctx context.Context, s *scope.Scope) error {
+		root = s.Snapshot().Nodes[0].ID
+		return body(ctx, s)
+	}, opts...)
+	if err != nil {
+		t.Errorf("scopetest: the test's scope failed:\n%+v", err)
+	}
+	if left := settle(func() scope.Tree { return under(scope.Snapshot(), root) }); left.Len() > 0 {
+		t.Errorf("scopetest: %s outlived the test's scope:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
+	}
+}
+
+// VerifyNone fails t if any tracked scope is still alive, naming each with
+// its tasks, their states, ages and spawn sites. Call it, or defer it, at the
+// end of a test that does not run in parallel with others: it sees every
+// tracked scope of the process.
+func VerifyNone(t testing.TB) {
+	t.Helper()
+	if left := settle(scope.Snapshot); left.Len() > 0 {
+		t.Errorf("scopetest: %s still alive:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
+	}
+}
+
+// VerifyAtExit ends the test binary as goleak.VerifyTestMain would, with
+// exitCode, after checking that no tracked scope is alive; if one is, it
+// prints the tree to standard error and exits 1. Pass it to goleak.Cleanup.
+func VerifyAtExit(exitCode int) {
+	if left := settle(scope.Snapshot); left.Len() > 0 {
+		fmt.Fprintf(os.Stderr, "scopetest: %s outlived the tests:\n%s", count(left), left)
+		if exitCode == 0 {
+			exitCode = 1
+		}
+	}
+	exit(exitCode)
+}
+
+// exit is os.Exit, a variable so that a test can stand in for it.
+var exit = os.Exit
+
+// settle takes snapshots until one is empty or Retry has passed, and
+// returns the last.
+func settle(snapshot func() scope.Tree) scope.Tree {
+	deadline := time.Now().Add(Retry)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		tree := snapshot()
+		if tree.Len() == 0 || time.Now().After(deadline) {
+			return tree
+		}
+		time.Sleep(wait)
+	}
+}
+
+// under returns the scopes made, at any depth, under the scope with the
+// given ID, which has closed, with their tasks. A nested scope's Parent is
+// a task's ID, "s3.7", or a scope's, "s3"; its scope is the part before the
+// dot. Parents come before their children, and scopes in the order made.
+func under(tree scope.Tree, root string) scope.Tree {
+	in := map[string]bool{root: true}
+	out := scope.Tree{Taken: tree.Taken}
+	for _, n := range tree.Nodes {
+		if owner, _, _ := strings.Cut(n.Parent, "."); in[owner] {
+			in[n.ID] = true
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	return out
+}
+
+// count says how many scopes and tasks the tree holds: "1 scope and 2 tasks".
+func count(tree scope.Tree) string {
+	var scopes, tasks int
+	for _, n := range tree.Nodes {
+		if n.Kind == scope.KindScope {
+			scopes++
+		} else {
+			tasks++
+		}
+	}
+	return fmt.Sprintf("%d %s and %d %s", scopes, plural(scopes, "scope"), tasks, plural(tasks, "task"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,0 +1,135 @@
+package scopetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/structuredgo/scope"
+	"go.uber.org/goleak"
+)
+
+// The package checks itself as it asks its users to.
+func TestMain(m *testing.M) {
+	scope.SetTracking(scope.TrackTasks)
+	goleak.VerifyTestMain(m, goleak.Cleanup(VerifyAtExit))
+}
+
+// A recorder is a testing.TB that keeps what would fail the test.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) wantOne(t *testing.T, contains ...string) {
+	t.Helper()
+	if len(r.errs) != 1 {
+		t.Fatalf("got %d failures %q; want 1", len(r.errs), r.errs)
+	}
+	for _, c := range contains {
+		if !strings.Contains(r.errs[0], c) {
+			t.Errorf("failure lacks %q:\n%s", c, r.errs[0])
+		}
+	}
+}
+
+func blockUntilCancelled(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestRunPassesWhenEverythingEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		ran := false
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { ran = true; return nil })
+			return nil
+		})
+		if len(r.errs) != 0 || !ran {
+			t.Errorf("got failures %q, ran %v; want none, and the task run", r.errs, ran)
+		}
+	})
+}
+
+func TestRunFailsWithTheErrorTree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { return errors.New("disk full") }, scope.Named("writer"))
+			s.Go(func(context.Context) error { panic("bad state") }, scope.Named("checker"))
+			return nil
+		})
+		r.wantOne(t, "scopetest: the test's scope failed", "writer", "disk full", "checker", "bad state", "scopetest_test.go:")
+	})
+}
+
+func TestRunNamesTheScopeThatOutlivedIt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		var leaky *scope.Scope
+		release := make(chan struct{})
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				leaky, _ = scope.New(ctx, scope.WithName("leaky"))
+				leaky.Go(func(context.Context) error { <-release; return nil }, scope.Named("stuck"))
+				return nil
+			}, scope.Named("opener"))
+			return nil
+		})
+		r.wantOne(t, "1 scope and 1 task outlived the test's scope", `scope "leaky"`, "stuck (cancelling)", "scopetest_test.go:")
+		t.Log(r.errs[0])
+		close(release)
+		if err := leaky.Wait(); !errors.Is(err, context.Canceled) { // its parent, the task, ended
+			t.Fatalf("got %v; want the parent's cause", err)
+		}
+	})
+}
+
+func TestVerifyNoneNamesLiveScopes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _ := scope.New(t.Context(), scope.WithName("open"))
+		s.Go(blockUntilCancelled, scope.Named("sleeper"))
+		r := &recorder{TB: t}
+		VerifyNone(r)
+		r.wantOne(t, "1 scope and 1 task still alive", `scope "open"`, "sleeper (running)")
+		s.Cancel(nil)
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		r.errs = nil
+		if VerifyNone(r); len(r.errs) != 0 {
+			t.Errorf("after Wait: %q", r.errs)
+		}
+	})
+}
+
+func TestVerifyAtExitFailsARunThatLeftScopes(t *testing.T) {
+	codes := make(chan int, 2)
+	defer func(saved func(int)) { exit = saved }(exit)
+	exit = func(code int) { codes <- code }
+
+	VerifyAtExit(0)
+	if code := <-codes; code != 0 {
+		t.Errorf("nothing left: exit %d; want 0", code)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		s, _ := scope.New(t.Context())
+		VerifyAtExit(0)
+		if code := <-codes; code != 1 {
+			t.Errorf("a scope left: exit %d; want 1", code)
+		}
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
