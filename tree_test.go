@@ -1,0 +1,307 @@
+package scope_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"runtime/pprof"
+	"runtime/trace"
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/structuredgo/scope"
+)
+
+var tracked = scope.WithTracking(scope.TrackTasks)
+
+// blockUntilCancelled is a task that returns only when its context ends.
+func blockUntilCancelled(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// busyTree starts, in s, the tree the tests below look at, and returns once
+// every task is blocked where it will stay:
+//
+//	outer, in the Wait of the scope "inner" it made, whose task getter is in a Queue.Get;
+//	spawned, blocked until cancelled;
+//	waiter, in the Task.Wait of spawned.
+func busyTree(s *scope.Scope) {
+	q := scope.NewQueue[int](0)
+	s.Go(func(ctx context.Context) error {
+		return scope.Run(ctx, func(ctx context.Context, in *scope.Scope) error {
+			in.Go(func(ctx context.Context) error { _, err := q.Get(ctx); return err }, scope.Named("getter"))
+			return nil
+		}, scope.WithName("inner"), scope.WithLimit(4))
+	}, scope.Named("outer"))
+	spawned := scope.Spawn(s, func(ctx context.Context) (int, error) { return 0, blockUntilCancelled(ctx) }, scope.Named("spawned"))
+	s.Go(func(ctx context.Context) error { _, err := spawned.Wait(ctx); return err }, scope.Named("waiter"))
+}
+
+// sites masks "at file:line" so that a test can compare lines.
+var sites = regexp.MustCompile(` at \S+:\d+`)
+
+func TestTreeShowsNestedScopesUnderTheirTasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			busyTree(s)
+			time.Sleep(2 * time.Second) // fake time: every age below is 2s
+			synctest.Wait()
+			got := sites.ReplaceAllString(s.Snapshot().String(), " at SITE")
+			want := `scope "top" (running, 3 tasks) 2s at SITE
+├─ outer (running, in Wait scope "inner") 2s at SITE
+│  └─ scope "inner" (running, in Wait, 1 task, limit 4) 2s at SITE
+│     └─ getter (running, in Queue.Get) 2s at SITE
+├─ spawned (running) 2s at SITE
+└─ waiter (running, in Task.Wait spawned) 2s at SITE
+`
+			if got != want {
+				t.Errorf("got tree\n%s\nwant\n%s", got, want)
+			}
+			s.Cancel(nil)
+			synctest.Wait()
+			for _, n := range s.Snapshot().Nodes {
+				if n.Kind == scope.KindTask && n.State == scope.StateRunning {
+					t.Errorf("after Cancel: %s; want it cancelling or gone", n)
+				}
+			}
+			return nil
+		}, scope.WithName("top"), tracked)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestTreeNodesSayWhereTheyWereMade(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			busyTree(s)
+			synctest.Wait()
+			tree := s.Snapshot()
+			if len(tree.Nodes) != 6 {
+				t.Fatalf("got %d nodes; want 6:\n%s", len(tree.Nodes), tree)
+			}
+			for _, n := range tree.Nodes {
+				if !strings.Contains(n.Site, "tree_test.go:") || n.Started.IsZero() {
+					t.Errorf("%s: site %q, started %v; want a line of tree_test.go and a start time", n.Name, n.Site, n.Started)
+				}
+			}
+			s.Cancel(nil)
+			return nil
+		}, tracked)
+	})
+}
+
+func TestTreeJSONIsFlatWithParentLinks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			busyTree(s)
+			synctest.Wait()
+			var buf bytes.Buffer
+			if err := s.Snapshot().WriteJSON(&buf); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Taken time.Time        `json:"taken"`
+				Nodes []map[string]any `json:"nodes"`
+			}
+			if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+				t.Fatalf("%v in\n%s", err, buf.String())
+			}
+			schema := []string{"id", "parent", "kind", "name", "state", "waits_on", "started", "age_ns", "site",
+				"tasks", "limit", "deadline", "cause", "in_wait"}
+			seen := map[string]bool{}
+			for _, n := range doc.Nodes {
+				for k := range n {
+					if !slices.Contains(schema, k) {
+						t.Errorf("field %q is not in the documented schema", k)
+					}
+				}
+				if p, ok := n["parent"].(string); ok && !seen[p] {
+					t.Errorf("node %v comes before its parent %q", n["id"], p)
+				}
+				seen[n["id"].(string)] = true
+			}
+			kinds := map[string]string{}
+			for _, n := range doc.Nodes {
+				kinds[n["name"].(string)] = n["kind"].(string)
+			}
+			if kinds["inner"] != "scope" || kinds["getter"] != "task" || len(doc.Nodes) != 6 {
+				t.Errorf("got nodes %v; want the scopes top and inner and four tasks", kinds)
+			}
+			s.Cancel(nil)
+			return nil
+		}, scope.WithName("top"), tracked)
+	})
+}
+
+func TestSubtreeAndInWaitPickBranches(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			busyTree(s)
+			synctest.Wait()
+			names := func(tr scope.Tree) (out []string) {
+				for _, n := range tr.Nodes {
+					out = append(out, n.Name)
+				}
+				return out
+			}
+			all := scope.Snapshot()
+			if got := names(all.Subtree("inner")); !slices.Equal(got, []string{"inner", "getter"}) {
+				t.Errorf("Subtree(inner): got %q", got)
+			}
+			// inner is in its Wait (Run's body returned); top is not: its body runs.
+			if got := names(s.Snapshot().InWait()); !slices.Equal(got, []string{"inner", "getter"}) {
+				t.Errorf("InWait: got %q", got)
+			}
+			s.Cancel(nil)
+			return nil
+		}, scope.WithName("top"), tracked)
+	})
+}
+
+func TestTaskThatIgnoresCancellationShowsCancelling(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { <-release; return nil }, scope.Named("stubborn"))
+			s.Cancel(nil)
+			synctest.Wait()
+			tasks := s.Tasks()
+			if len(tasks) != 1 || tasks[0].State != scope.StateCancelling {
+				t.Errorf("got %v; want stubborn cancelling", tasks)
+			}
+			tree := s.Snapshot()
+			if tree.Nodes[0].State != scope.ScopeCancelling || tree.Nodes[0].Cause != "context canceled" {
+				t.Errorf("got %s; want the scope cancelling, with its cause", tree.Nodes[0])
+			}
+			close(release)
+			return nil
+		}, tracked)
+	})
+}
+
+func TestUntrackedScopesListTasksButNotInTheProcessTree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(blockUntilCancelled, scope.Named("plain"))
+			synctest.Wait()
+			tree := s.Snapshot()
+			if len(tree.Nodes) != 2 || tree.Nodes[1].Name != "plain" || !tree.Nodes[1].Started.IsZero() || tree.Nodes[1].Site != "" {
+				t.Errorf("got\n%s\nwant the scope and its task, with no age or site", tree)
+			}
+			if got := scope.Snapshot().Subtree("untracked-top"); got.Len() != 0 {
+				t.Errorf("process tree holds an untracked scope:\n%s", got)
+			}
+			s.Cancel(nil)
+			return nil
+		}, scope.WithName("untracked-top"))
+	})
+}
+
+func TestTasksReportTrackedFields(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			busyTree(s)
+			time.Sleep(time.Second)
+			synctest.Wait()
+			for _, i := range s.Tasks() {
+				if time.Since(i.Started) != time.Second || !strings.Contains(i.Site, "tree_test.go:") {
+					t.Errorf("%+v: want started a second ago, in tree_test.go", i)
+				}
+				if i.Name == "waiter" && i.WaitsOn != "Task.Wait spawned" {
+					t.Errorf("waiter waits on %q; want Task.Wait spawned", i.WaitsOn)
+				}
+			}
+			s.Cancel(nil)
+			return nil
+		}, tracked)
+	})
+}
+
+func TestSetTrackingAppliesToScopesMadeAfter(t *testing.T) {
+	before, _ := scope.New(bg, scope.WithName("made-before"))
+	prev := scope.SetTracking(scope.TrackTasks)
+	after, _ := scope.New(bg, scope.WithName("made-after"))
+	if scope.SetTracking(prev) != scope.TrackTasks {
+		t.Error("SetTracking did not return the setting it replaced")
+	}
+	tree := scope.Snapshot()
+	if tree.Subtree("made-before").Len() != 0 || tree.Subtree("made-after").Len() != 1 {
+		t.Errorf("got\n%s\nwant made-after alone", tree)
+	}
+	for _, s := range []*scope.Scope{before, after} {
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := scope.Snapshot().Subtree("made-after").Len(); n != 0 {
+		t.Errorf("a closed scope is still in the tree (%d nodes)", n)
+	}
+}
+
+func TestParseTracking(t *testing.T) {
+	for in, want := range map[string]scope.Tracking{
+		"": 0, "0": 0, "1": scope.TrackTasks, "all": scope.TrackAll,
+		"tasks,dropped": scope.TrackTasks | scope.TrackDropped, " trace ": scope.TrackTrace,
+	} {
+		got, err := scope.ParseTracking(in)
+		if err != nil || got != want {
+			t.Errorf("ParseTracking(%q) = %v, %v; want %v", in, got, err, want)
+		}
+		if back, _ := scope.ParseTracking(want.String()); back != want {
+			t.Errorf("%v does not read back: %v", want, back)
+		}
+	}
+	if _, err := scope.ParseTracking("tasks,bogus"); err == nil || !strings.HasPrefix(err.Error(), "scope: ") {
+		t.Errorf("got %v; want an error that starts \"scope: \"", err)
+	}
+}
+
+func TestTaskGoroutinesCarryProfileLabels(t *testing.T) {
+	ready := make(chan struct{})
+	_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error {
+			close(ready)
+			return blockUntilCancelled(ctx)
+		}, scope.Named("labelled-task"))
+		<-ready
+		var buf bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+			t.Fatal(err)
+		}
+		if want := `"scope":"labelled-scope", "task":"labelled-task"`; !strings.Contains(buf.String(), want) {
+			t.Errorf("goroutine profile lacks %s", want)
+		}
+		s.Cancel(nil)
+		return nil
+	}, scope.WithName("labelled-scope"), tracked)
+}
+
+func TestTraceHasATaskPerScopeAndARegionPerTask(t *testing.T) {
+	if trace.IsEnabled() {
+		t.Skip("a trace is already running")
+	}
+	var buf bytes.Buffer
+	if err := trace.Start(&buf); err != nil {
+		t.Fatal(err)
+	}
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(context.Context) error { return nil }, scope.Named("traced-task-7f3a"))
+		return nil
+	}, scope.WithName("traced-scope-7f3a"), scope.WithTracking(scope.TrackTrace))
+	trace.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"traced-scope-7f3a", "traced-task-7f3a"} {
+		if !bytes.Contains(buf.Bytes(), []byte(name)) {
+			t.Errorf("trace lacks %q", name)
+		}
+	}
+}
