@@ -180,7 +180,6 @@ func (s *Scope) track(parent context.Context) context.Context {
 	if what&TrackTasks != 0 {
 		r.born = time.Now()
 		parent = context.WithValue(parent, nodeKey{}, r)
-		register(s)
 	}
 	if what&TrackTrace != 0 {
 		parent, r.trace = trace.NewTask(parent, s.label())

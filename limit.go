@@ -1,6 +1,10 @@
 package scope
 
-import "context"
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+)
 
 // The limit is a count of slots under the scope's mutex, not a semaphore:
 // a task that finishes while others wait hands its slot, and its goroutine,
@@ -10,19 +14,34 @@ import "context"
 // started once, like a pool fed one function per task, and the hand-over
 // keeps the order of the calls.
 
-// awaitSlot blocks the caller of Go while its task t waits for a slot. It
-// returns nil once t has been handed a slot, or the scope's cause once the
-// scope is cancelled first; then t is dropped and never runs.
-func (s *Scope) awaitSlot(t *task) error {
+// awaitSlot blocks the caller of Go while its task t waits for a slot, until
+// w, t's wake, is signalled. It returns nil once t has been handed a slot, or
+// the scope's cause once the scope is cancelled first; then t is dropped and
+// never runs. Once t is handed a slot it may run, finish and be recycled at
+// any moment, so awaitSlot reads w, never t, until it knows t was not.
+func (s *Scope) awaitSlot(t *task, w *wake) error {
+	for range 3 { // a running task often finishes within a few yields: cheaper than parking
+		select {
+		case <-w.c:
+			s.wakes.put(w)
+			return nil
+		default:
+		}
+		runtime.Gosched()
+	}
 	select {
-	case <-t.started:
+	case <-w.c:
+		s.wakes.put(w)
 		return nil
 	case <-s.ctx.Done():
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !t.waiting { // handed a slot just as the scope was cancelled: it runs
+	defer s.wakes.put(w)
+	select {
+	case <-w.c: // handed a slot just as the scope was cancelled: it runs
 		return nil
+	default: // handOff signals under s.mu: t still waits, and is ours
 	}
 	s.waiting.remove(t)
 	t.waiting = false
@@ -31,6 +50,32 @@ func (s *Scope) awaitSlot(t *task) error {
 		s.close()
 	}
 	return context.Cause(s.ctx)
+}
+
+// A wake is how a waiting task is told it was handed a slot: a channel with
+// room for the one signal, so that it can be used again.
+type wake struct{ c chan struct{} }
+
+// wakes keeps a few spare wakes, so that waiting for the limit allocates
+// nothing in steady state. Slots are swapped atomically: a woken caller puts
+// its wake back without taking the scope's mutex again.
+type wakes [2]atomic.Pointer[wake]
+
+func (ws *wakes) get() *wake {
+	for i := range ws {
+		if w := ws[i].Swap(nil); w != nil {
+			return w
+		}
+	}
+	return &wake{make(chan struct{}, 1)}
+}
+
+func (ws *wakes) put(w *wake) {
+	for i := range ws {
+		if ws[i].CompareAndSwap(nil, w) {
+			return
+		}
+	}
 }
 
 // handOff passes the slot of a finishing task to the first waiting task and
@@ -46,7 +91,8 @@ func (s *Scope) handOff() *task {
 	s.waiting.remove(next)
 	next.waiting = false
 	s.running.push(next)
-	close(next.started)
+	next.started.c <- struct{}{} // room for it: the wake is new or drained
+	next.started = nil
 	return next
 }
 
@@ -65,9 +111,16 @@ func (s *Scope) awaitWork(work chan *task) *task {
 	s.idle = append(s.idle, work)
 	s.workers.Add(1)
 	s.mu.Unlock()
-	t := <-work
-	s.workers.Done()
-	return t
+	defer s.workers.Done()
+	for range 3 { // the next Go often comes within a few yields: cheaper than parking
+		select {
+		case t := <-work:
+			return t
+		default:
+		}
+		runtime.Gosched()
+	}
+	return <-work
 }
 
 // dismiss sends every idle worker away, when the scope closes or is

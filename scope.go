@@ -30,6 +30,7 @@ type Scope struct {
 	waiting taskList     // blocked on the limit, in call order
 	slots   int          // tasks holding a slot of the limit
 	idle    []chan *task // idle workers under the limit, each waiting for a task
+	wakes   wakes        // spare wakes for tasks waiting for the limit
 	waited  bool         // Wait was called: the scope closes when live reaches 0
 	closed  bool         // the scope closed: Go panics, Wait returns result
 	stopped bool         // Cancel cancelled ctx first: a clean stop
@@ -107,6 +108,9 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(parent)
+	if s.tr != nil && s.tr.what&TrackTasks != 0 {
+		register(s) // last: a snapshot may read s as soon as it is listed
+	}
 	return s
 }
 

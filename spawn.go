@@ -35,10 +35,10 @@ type task struct {
 	shielded bool
 	tr       *taskTrack // nil unless the scope tracks its tasks
 
-	out        outcome       // nil for Go: who else hears how the task ended
-	prev, next *task         // in s.running or s.waiting; guarded by s.mu
-	waiting    bool          // in s.waiting; guarded by s.mu
-	started    chan struct{} // closed when a waiting task is handed a slot
+	out        outcome // nil for Go: who else hears how the task ended
+	prev, next *task   // in s.running or s.waiting; guarded by s.mu
+	waiting    bool    // in s.waiting; guarded by s.mu
+	started    *wake   // a waiting task's: signalled when it is handed a slot
 }
 
 // An outcome hears how a task ended, for Spawn and Start. keep runs first and
@@ -118,10 +118,11 @@ func (s *Scope) start(t *task, wait bool) error {
 		return errFull
 	}
 	s.live++
-	t.waiting, t.started = true, make(chan struct{})
+	w := s.wakes.get()
+	t.waiting, t.started = true, w
 	s.waiting.push(t)
 	s.mu.Unlock()
-	return s.awaitSlot(t)
+	return s.awaitSlot(t, w)
 }
 
 // run runs t, then each waiting task that t's slot is handed to, on one
@@ -213,11 +214,12 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 var taskPool = sync.Pool{New: func() any { return new(task) }}
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
-// goroutine still refers to it. A task that waited for the limit, or one that
-// Spawn or Start made, is left to the garbage collector, since the call that
-// made it may still read it.
+// goroutine still refers to it (a Go that waited for the limit holds only the
+// task's wake). A task that Spawn or Start made is left to the garbage
+// collector, since the call that made it may still read it, and so is a
+// tracked one, which a nested scope may still name.
 func recycle(t *task) {
-	if t.started != nil || t.out != nil || t.tr != nil {
+	if t.out != nil || t.tr != nil {
 		return
 	}
 	*t = task{}
