@@ -9,7 +9,7 @@ import (
 // unless err is cancellation noise; cancels the scope when it should; and
 // tells OnFailure. ctx is the context the task ran with.
 func (s *Scope) record(named string, id int, ctx context.Context, err error, how int, owner bool) {
-	if how == returned && isNoise(err, s.ctx, ctx) {
+	if how == returned && s.isNoise(err, ctx) {
 		return
 	}
 	name := taskName(named, id) // only now: noise, the common failure, costs no name
@@ -117,16 +117,35 @@ func (s *Scope) close() {
 // isNoise reports whether err only reports the cancellation of the scope's
 // context or of the task's own: one of them is done, and err matches its cause
 // or its Err in every branch. A panic is never noise.
-func isNoise(err error, scopeCtx, taskCtx context.Context) bool {
+func (s *Scope) isNoise(err error, taskCtx context.Context) bool {
 	var targets [4]error
 	n := 0
-	for _, c := range [2]context.Context{scopeCtx, taskCtx} {
-		if c != nil && c.Err() != nil {
-			targets[n], targets[n+1] = context.Cause(c), c.Err()
-			n += 2
-		}
+	if c := s.causes(); c != nil {
+		targets[0], targets[1] = c[0], c[1]
+		n = 2
+	}
+	if taskCtx != s.ctx && taskCtx.Err() != nil { // a Spawn's, shielded, or tracked
+		targets[n], targets[n+1] = context.Cause(taskCtx), taskCtx.Err()
+		n += 2
 	}
 	return n > 0 && matchesAll(err, targets[:n])
+}
+
+// causes returns the cause and the Err of the scope's context once it is
+// done, else nil. When a scope is cancelled every task returns at once and
+// asks; asking the context would take its lock and its channel's, twice per
+// task, all of them contending (bench/ BenchmarkFailFast). The answer never
+// changes once the context is done, so the first task to ask keeps it for
+// the rest: an atomic load each.
+func (s *Scope) causes() *[2]error {
+	if c := s.doneErrs.Load(); c != nil {
+		return c
+	}
+	if s.ctx.Err() == nil { // an atomic load while the context is live
+		return nil
+	}
+	s.doneErrs.CompareAndSwap(nil, &[2]error{context.Cause(s.ctx), s.ctx.Err()})
+	return s.doneErrs.Load()
 }
 
 // matchesAll is errors.Is for several targets, except that an error with

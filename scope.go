@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,7 +31,6 @@ type Scope struct {
 	waiting taskList     // blocked on the limit, in call order
 	slots   int          // tasks holding a slot of the limit
 	idle    []chan *task // idle workers under the limit, each waiting for a task
-	wakes   wakes        // spare wakes for tasks waiting for the limit
 	waited  bool         // Wait was called: the scope closes when live reaches 0
 	closed  bool         // the scope closed: Go panics, Wait returns result
 	stopped bool         // Cancel cancelled ctx first: a clean stop
@@ -39,7 +39,9 @@ type Scope struct {
 	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
 	result  error
 
-	workers sync.WaitGroup // idle workers, so that Wait outlives them
+	workers  sync.WaitGroup           // idle workers, so that Wait outlives them
+	wakes    wakes                    // spare wakes for tasks waiting for the limit; atomic
+	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 }
 
 // Run makes a scope, runs body on the calling goroutine with the scope's
