@@ -45,6 +45,7 @@ var stops = []stop{
 	{title: "asyncq: 2 producers, 5 consumers", run: func(ctx context.Context, w io.Writer, unit time.Duration) error {
 		return demo.AsyncQ(ctx, w, 2, 5, unit, 444)
 	}},
+	{title: "asyncio pstree: what runs, where it started, what it waits on", run: demo.Tree},
 }
 
 func main() { cli.Main("tour", run) }

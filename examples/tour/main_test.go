@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -45,6 +46,17 @@ func TestRun(t *testing.T) {
 			t.Errorf("stop 8 is not asyncq's run:\n%s", sections[7])
 		}
 
+		demotest.SameLines(t, demotest.Lines(sites.ReplaceAllString(strings.TrimSpace(sections[8]), "SITE")), []string{
+			"== 9. asyncio pstree: what runs, where it started, what it waits on",
+			`scope "app" (running, 3 tasks) 1s at SITE`,
+			`├─ supervisor (running, in Wait scope "pool") 1s at SITE`,
+			`│  └─ scope "pool" (running, in Wait, 2 tasks) 1s at SITE`,
+			`│     ├─ worker-1 (running, in Queue.Get) 1s at SITE`,
+			`│     └─ worker-2 (running, in Queue.Get) 1s at SITE`,
+			`├─ fetch (running, in Sleep) 1s at SITE`,
+			`└─ render (running, in Task.Wait fetch) 1s at SITE`,
+		})
+
 		taskGroup := sections[0]
 		if got := demotest.Elapsed(t, taskGroup); got != 2*time.Second {
 			t.Errorf("stop 1: finished at - started at = %v; want 2s", got)
@@ -65,6 +77,9 @@ func TestRun(t *testing.T) {
 		}
 	})
 }
+
+// sites matches where a node of the tree was made: demo/tree.go:NN.
+var sites = regexp.MustCompile(`demo/tree\.go:\d+`)
 
 func TestRunBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"-unit", "soon"}, {"extra"}} {
