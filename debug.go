@@ -132,6 +132,7 @@ type scopeTrack struct {
 	trace  *trace.Task  // TrackTrace
 	closed *atomic.Bool // TrackDropped: set as the scope closes
 	name   string
+	label  string // the scope's label, formatted once for its tasks' pprof labels
 }
 
 // A taskTrack is what a tracked task records.
@@ -175,14 +176,14 @@ func (s *Scope) track(parent context.Context) context.Context {
 	if what == 0 {
 		return parent
 	}
-	r := &scopeTrack{what: what, id: s.id, name: s.cfg.name, parent: up}
+	r := &scopeTrack{what: what, id: s.id, name: s.cfg.name, parent: up, label: s.label()}
 	r.site.record(3) // Callers, track, newScope
 	if what&TrackTasks != 0 {
 		r.born = time.Now()
 		parent = context.WithValue(parent, nodeKey{}, r)
 	}
 	if what&TrackTrace != 0 {
-		parent, r.trace = trace.NewTask(parent, s.label())
+		parent, r.trace = trace.NewTask(parent, r.label)
 	}
 	if what&TrackDropped != 0 {
 		r.closed = new(atomic.Bool)
@@ -239,7 +240,7 @@ func scopeTitle(name string, id uint64) string {
 func (t *task) callTracked() error {
 	ctx := t.ctx
 	if t.tr != nil {
-		ctx = pprof.WithLabels(ctx, pprof.Labels("scope", t.s.label(), "task", t.Name()))
+		ctx = pprof.WithLabels(ctx, pprof.Labels("scope", t.s.tr.label, "task", t.Name()))
 		pprof.SetGoroutineLabels(ctx)
 		defer pprof.SetGoroutineLabels(context.Background()) // an idle worker runs no task
 	}
@@ -294,7 +295,7 @@ func unblock(t *task, prev *blocker) {
 
 // A site is where a scope or task was made: program counters, resolved to
 // the first frame outside this package only when someone looks.
-type site [10]uintptr
+type site [8]uintptr
 
 func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
 
