@@ -132,7 +132,7 @@ func (p *planner) chance(oneIn int) bool { return p.rng.IntN(oneIn) == 0 }
 func (p *planner) scope(depth int, reachable bool) *scopePlan {
 	sp := &scopePlan{
 		run:       !p.chance(3),
-		supervise: p.chance(4),
+		supervise: p.chance(3),
 		capture:   !p.chance(3),
 		observe:   p.chance(2),
 		reachable: reachable,
@@ -146,10 +146,10 @@ func (p *planner) scope(depth int, reachable bool) *scopePlan {
 	for range n {
 		sp.tasks = append(sp.tasks, p.task(sp, depth, true))
 	}
-	if p.chance(4) {
+	if p.chance(6) {
 		sp.cancelAt = p.rng.IntN(n + 1)
 	}
-	if sp.run && p.chance(6) {
+	if sp.run && p.chance(8) {
 		sp.bodyErr = &stressFailure{task: "body"}
 	}
 	return sp
@@ -187,7 +187,7 @@ func (p *planner) task(sp *scopePlan, depth int, withSiblings bool) *taskPlan {
 
 // kindWeights makes most tasks live long enough to meet the others: a
 // failure or a cancellation ends the rest of its scope early.
-var kindWeights = [...]int{succeeds: 4, fails: 2, panics: 1, exits: 1, blocks: 3, cancels: 1, hosts: 3}
+var kindWeights = [...]int{succeeds: 6, fails: 2, panics: 1, exits: 1, blocks: 4, cancels: 1, hosts: 4}
 
 func (p *planner) kind(sp *scopePlan, tp *taskPlan, depth int) stressKind {
 	for {

@@ -3,6 +3,7 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -20,39 +21,76 @@ import (
 // scope, and checks each finished tree against the rules of
 // doc/semantics.md (see checker).
 //
-// By default it runs a small batch; SCOPE_STRESS=1 runs the long one.
+// By default it runs 600 small trees; SCOPE_STRESS=1 runs 50,000 larger
+// ones, SCOPE_STRESS=n (n > 1) n of them.
 // A failure names the tree's seed; SCOPE_STRESS_SEED=n runs that tree alone
 // (with -count=N to run it N times, since the scheduling differs each time).
 func TestStress(t *testing.T) {
-	trees, size := 600, stressSize{depth: 2, tasks: 6}
-	if os.Getenv("SCOPE_STRESS") != "" {
-		trees, size = 50000, stressSize{depth: 3, tasks: 8}
+	cfg := stressConfigFromEnv(t)
+	leaks := goleak.IgnoreCurrent()
+	var planned, ran, failures int
+	for i := range uint64(cfg.trees) {
+		seed := cfg.base + i
+		root, c := stressOne(t, seed, cfg)
+		if err := goleak.Find(leaks); err != nil {
+			c.fail("%v", err)
+		}
+		if len(c.problems) > 0 || t.Failed() {
+			t.Fatalf("seed %d (replay: %s):\n%s\ntree:\n%v",
+				seed, cfg.replay(seed), strings.Join(c.problems, "\n"), root)
+		}
+		planned, ran, failures = planned+root.count(), ran+c.ran, failures+c.failures
 	}
-	base := uint64(time.Now().UnixNano())
+	t.Logf("%d trees, seeds %d to %d: %d tasks planned, %d ran, %d failures checked",
+		cfg.trees, cfg.base, cfg.base+uint64(cfg.trees)-1, planned, ran, failures)
+}
+
+type stressConfig struct {
+	trees int
+	size  stressSize
+	long  bool
+	base  uint64 // the first tree's seed
+}
+
+func stressConfigFromEnv(t *testing.T) stressConfig {
+	cfg := stressConfig{trees: 600, size: stressSize{depth: 2, tasks: 6}, base: uint64(time.Now().UnixNano())}
+	if s := os.Getenv("SCOPE_STRESS"); s != "" {
+		cfg.trees, cfg.size, cfg.long = 50000, stressSize{depth: 3, tasks: 8}, true
+		if n, err := strconv.Atoi(s); err == nil && n > 1 {
+			cfg.trees = n
+		}
+	}
 	if s := os.Getenv("SCOPE_STRESS_SEED"); s != "" {
 		seed, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			t.Fatalf("SCOPE_STRESS_SEED=%q: %v", s, err)
 		}
-		base, trees = seed, 1
+		cfg.base, cfg.trees = seed, 1
 	}
-	leaks := goleak.IgnoreCurrent()
-	var planned, ran, failures int
-	for i := range uint64(trees) {
-		seed := base + i
-		root := planTree(seed, size)
-		c := runTree(t, root, seed%4 == 0)
-		if err := goleak.Find(leaks); err != nil {
-			c.fail("%v", err)
-		}
-		if len(c.problems) > 0 || t.Failed() {
-			t.Fatalf("seed %d (replay: SCOPE_STRESS_SEED=%d go test -race -run TestStress):\n%s\ntree:\n%v",
-				seed, seed, strings.Join(c.problems, "\n"), root)
-		}
-		planned, ran, failures = planned+root.count(), ran+c.ran, failures+c.failures
+	return cfg
+}
+
+// replay returns the command that runs the tree of seed again: the same
+// size, so the same plan.
+func (cfg stressConfig) replay(seed uint64) string {
+	env := ""
+	if cfg.long {
+		env = "SCOPE_STRESS=1 "
 	}
-	t.Logf("%d trees, seeds %d to %d: %d tasks planned, %d ran, %d failures checked",
-		trees, base, base+uint64(trees)-1, planned, ran, failures)
+	return fmt.Sprintf("%sSCOPE_STRESS_SEED=%d go test -race -run TestStress", env, seed)
+}
+
+// stressOne plans and runs the tree of seed. If the tree deadlocks,
+// synctest panics; the seed is logged on the way out.
+func stressOne(t *testing.T, seed uint64, cfg stressConfig) (*scopePlan, checker) {
+	root := planTree(seed, cfg.size)
+	defer func() {
+		if r := recover(); r != nil {
+			t.Logf("seed %d (replay: %s) panicked", seed, cfg.replay(seed))
+			panic(r)
+		}
+	}()
+	return root, runTree(t, root, seed%4 == 0)
 }
 
 // errRootCancelled is the root's cause: the stress test cancels the root
