@@ -152,9 +152,6 @@ func (s *Scope) causes() *[2]error {
 // several branches matches only if every branch does.
 func matchesAll(err error, targets []error) bool {
 	for err != nil {
-		if _, ok := err.(*PanicError); ok {
-			return false
-		}
 		for _, target := range targets {
 			if sameError(err, target) {
 				return true
@@ -162,6 +159,11 @@ func matchesAll(err error, targets []error) bool {
 			if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(target) {
 				return true
 			}
+		}
+		// A panic is a failure even if its value is a cancellation; only the
+		// *PanicError that is itself the cause, checked above, is noise.
+		if _, ok := err.(*PanicError); ok {
+			return false
 		}
 		switch x := err.(type) {
 		case interface{ Unwrap() error }:
