@@ -45,6 +45,7 @@ var viaNames = [...]string{"Go", "TryGo", "Spawn", "TrySpawn", "Start"}
 // A scopePlan is one scope of the tree, with what running it recorded.
 type scopePlan struct {
 	run         bool // Run, else New and Wait
+	track       bool // with every kind of tracking on (the root only; scopes below inherit it)
 	supervise   bool
 	capture     bool
 	limit       int // 0: none

@@ -59,6 +59,9 @@ func waitOnceOrTwice(s *scope.Scope, sp *scopePlan) error {
 
 func (sp *scopePlan) options() []scope.Option {
 	var opts []scope.Option
+	if sp.track {
+		opts = append(opts, scope.WithTracking(scope.TrackAll))
+	}
 	if sp.supervise {
 		opts = append(opts, scope.Supervise())
 	}

@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/structuredgo/scope"
 	"go.uber.org/goleak"
 )
 
@@ -90,6 +91,7 @@ func stressOne(t *testing.T, seed uint64, cfg stressConfig) (*scopePlan, checker
 			panic(r)
 		}
 	}()
+	root.track = trackedTree(seed)
 	return root, runTree(t, root, seed%4 == 0)
 }
 
@@ -106,6 +108,10 @@ var errRootCancelled = errors.New("stress: root cancelled")
 // synctest.Test waits for every goroutine of the bubble.
 func runTree(t *testing.T, root *scopePlan, early bool) (c checker) {
 	synctest.Test(t, func(t *testing.T) {
+		var before map[string]bool
+		if root.track {
+			before = liveIDs()
+		}
 		ctx, cancel := context.WithCancelCause(context.Background())
 		done := make(chan struct{})
 		r := &stressRun{}
@@ -115,9 +121,15 @@ func runTree(t *testing.T, root *scopePlan, early bool) (c checker) {
 		}()
 		if !early {
 			synctest.Wait()
+			if root.track {
+				c.checkSnapshot(scope.Snapshot())
+			}
 		}
 		cancel(errRootCancelled)
 		<-done
+		if root.track {
+			c.checkGone(before)
+		}
 		c.scope(root, "root") // in the bubble: a Task's channels belong to it
 	})
 	return c
