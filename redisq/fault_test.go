@@ -25,7 +25,7 @@ func rawEntry(stream, v string) *redis.XAddArgs {
 // Done is harmless.
 func TestConsumerThatNeverAcks(t *testing.T) {
 	_, rdb := server(t)
-	lazy, busy := open[string](t, rdb), open[string](t, rdb)
+	lazy, busy := open[string](t, rdb), open[string](t, rdb, soon)
 	ctx := context.Background()
 	if err := lazy.Put(ctx, "x"); err != nil {
 		t.Fatalf("Put = %v", err)
@@ -120,7 +120,7 @@ func TestMalformedEntries(t *testing.T) {
 // the visibility timeout, and Join returns once all are done.
 func TestRedisRestartedMidRun(t *testing.T) {
 	srv, rdb := server(t, "--appendfsync", "always")
-	q := open[int](t, rdb)
+	q := open[int](t, rdb, soon)
 	ctx := context.Background()
 	if err := q.PutBatch(ctx, []int{0, 1, 2, 3, 4, 5}); err != nil {
 		t.Fatalf("PutBatch = %v", err)

@@ -2,6 +2,7 @@ package redisq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 )
@@ -36,17 +37,53 @@ const (
 // or on an Item that Get did not return.
 func (it *Item[T]) Done(ctx context.Context) error {
 	if it == nil || it.q == nil {
-		return fmt.Errorf("redisq: Done on an Item that Get did not return; mark done the *Item from Get, GetBatch or TryGet")
+		return errors.New("redisq: Done on an Item that Get did not return; mark done the *Item from Get, GetBatch or TryGet")
+	}
+	return it.q.DoneBatch(ctx, []*Item[T]{it})
+}
+
+// DoneBatch marks items done in one round trip: [Item.Done] for many, all
+// or none. Its errors are Done's; it also fails, marking nothing, if an
+// item came from another Queue.
+func (q *Queue[T]) DoneBatch(ctx context.Context, items []*Item[T]) error {
+	args := make([]any, 0, 1+len(items))
+	args = append(args, group)
+	for i, it := range items {
+		if err := q.startMarking(it); err != nil {
+			for _, it := range items[:i] {
+				it.state.Store(notDone)
+			}
+			return err
+		}
+		args = append(args, it.ID)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	if _, err := q.run(ctx, ackScript, []string{q.stream}, args...); err != nil {
+		for _, it := range items {
+			it.state.Store(notDone)
+		}
+		return q.fail(ctx, fmt.Sprintf("marking %d items done in", len(items)), err)
+	}
+	for _, it := range items {
+		it.state.Store(done)
+	}
+	return nil
+}
+
+// startMarking checks that it may be marked done by q, and claims the right
+// to: two Dones of one item cannot both proceed.
+func (q *Queue[T]) startMarking(it *Item[T]) error {
+	if it == nil || it.q == nil {
+		return errors.New("redisq: Done on an Item that Get did not return; mark done the *Item from Get, GetBatch or TryGet")
+	}
+	if it.q != q {
+		return fmt.Errorf("redisq: DoneBatch on queue %q with item %s of queue %q; mark each item done on the queue it came from", q.name, it.ID, it.q.name)
 	}
 	if !it.state.CompareAndSwap(notDone, marking) {
-		return fmt.Errorf("redisq: Done called twice on item %s of queue %q; call it once per item, and again only after it failed", it.ID, it.q.name)
+		return fmt.Errorf("redisq: Done called twice on item %s of queue %q; call it once per item, and again only after it failed", it.ID, q.name)
 	}
-	q := it.q
-	if _, err := q.run(ctx, ackScript, []string{q.stream}, group, it.ID); err != nil {
-		it.state.Store(notDone)
-		return q.fail(ctx, "marking item "+it.ID+" done in", err)
-	}
-	it.state.Store(done)
 	return nil
 }
 

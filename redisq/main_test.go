@@ -16,13 +16,17 @@ import (
 // when goleak looks: no option is needed.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fast are the options of most tests: a short poll, so blocked calls react
-// at once, and a short visibility timeout, so abandoned items come back
-// within a test's time.
+// fast are the options of every test: a short poll, so that blocked calls
+// react at once. The visibility timeout is long, so that no item held by a
+// slow test (under -race) is taken back; the tests of redelivery shorten it
+// with soon.
 var fast = []redisq.Option{
 	redisq.WithPollInterval(5 * time.Millisecond),
-	redisq.WithVisibilityTimeout(300 * time.Millisecond),
+	redisq.WithVisibilityTimeout(time.Minute),
 }
+
+// soon is the visibility timeout of the tests of redelivery.
+var soon = redisq.WithVisibilityTimeout(300 * time.Millisecond)
 
 // server starts a redis-server for t and returns a client of it.
 func server(t *testing.T, args ...string) (*redisqtest.Server, *redis.Client) {

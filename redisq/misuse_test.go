@@ -43,11 +43,21 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 	if err := it.Done(ctx); err != nil {
 		t.Fatalf("Done = %v", err)
 	}
+	other := open[int](t, rdb, redisq.WithConsumer("other"))
+	if err := other.Put(ctx, 2); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	foreign, err := other.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	wrongQueue := open[int](t, rdb, redisq.WithConsumer("third"))
 	errs := map[string]error{
-		"Done twice":               it.Done(ctx),
-		"Done on a zero Item":      new(redisq.Item[int]).Done(ctx),
-		"Done on a nil Item":       (*redisq.Item[int])(nil).Done(ctx),
-		"PutBatch beyond capacity": open[int](t, rdb, redisq.WithCapacity(1)).PutBatch(ctx, []int{1, 2}),
+		"DoneBatch with another queue's item": wrongQueue.DoneBatch(ctx, []*redisq.Item[int]{foreign}),
+		"Done twice":                          it.Done(ctx),
+		"Done on a zero Item":                 new(redisq.Item[int]).Done(ctx),
+		"Done on a nil Item":                  (*redisq.Item[int])(nil).Done(ctx),
+		"PutBatch beyond capacity":            open[int](t, rdb, redisq.WithCapacity(1)).PutBatch(ctx, []int{1, 2}),
 	}
 	for name, err := range errs {
 		if err == nil || !strings.HasPrefix(err.Error(), "redisq: ") || !strings.Contains(err.Error(), "; ") {

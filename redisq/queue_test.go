@@ -154,8 +154,8 @@ func TestContextEndsBlockingCalls(t *testing.T) {
 	}
 }
 
-// Batches go in all at once and come out in order, each item done on its
-// own.
+// Batches go in all at once, come out in order, and are marked done
+// together.
 func TestBatches(t *testing.T) {
 	_, rdb := server(t)
 	q := open[int](t, rdb)
@@ -171,9 +171,9 @@ func TestBatches(t *testing.T) {
 		}
 		for _, it := range items {
 			got = append(got, it.Value)
-			if err := it.Done(ctx); err != nil {
-				t.Fatalf("Done = %v", err)
-			}
+		}
+		if err := q.DoneBatch(ctx, items); err != nil {
+			t.Fatalf("DoneBatch = %v", err)
 		}
 	}
 	if fmt.Sprint(got) != "[0 1 2 3 4]" {

@@ -48,13 +48,14 @@ if mode == 'drain' and redis.call('XLEN', KEYS[1]) == 0 then return {'shut'} end
 return {'empty'}
 `)
 
-// ackScript marks an entry done and deletes it, so that the stream holds
+// ackScript marks entries done and deletes them, so that the stream holds
 // exactly the items not yet done: Join waits for XLEN 0. KEYS: stream.
-// ARGV: group, id. Returns 1, or 0 if the entry was already acknowledged
-// (by a consumer it was redelivered to).
+// ARGV: group, ids. Returns how many were still pending (an entry
+// redelivered and done elsewhere already is not).
 var ackScript = redis.NewScript(`
-local n = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
+local ids = {unpack(ARGV, 2)}
+local n = redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+redis.call('XDEL', KEYS[1], unpack(ids))
 return n
 `)
 

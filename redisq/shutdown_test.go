@@ -15,7 +15,10 @@ import (
 // wakes and fails.
 func TestShutdownIsSeenByEveryProcess(t *testing.T) {
 	_, rdb := server(t)
-	a, b := open[int](t, rdb), open[int](t, rdb, redisq.WithCapacity(1))
+	// b takes abandoned items back only after a minute, so that what it
+	// gets while draining is sure to be item 3; a takes them back after
+	// 300ms.
+	a, b := open[int](t, rdb, soon), open[int](t, rdb, redisq.WithCapacity(1))
 	ctx := context.Background()
 
 	for i := 1; i <= 2; i++ { // got and never done: abandoned
