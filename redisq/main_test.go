@@ -53,22 +53,6 @@ func within(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// eventually polls cond every few milliseconds until it holds, failing t
-// after ten seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-	for !cond() {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("after 10s: %s never happened", what)
-		}
-	}
-}
-
 // result waits for a call's error on ch, failing t after ten seconds.
 func result(t *testing.T, what string, ch <-chan error) error {
 	t.Helper()
