@@ -137,9 +137,13 @@ func (q *Queue[T]) put(ctx context.Context, vs []T, block bool) error {
 		}
 		args = append(args, b)
 	}
+	// As in get, Redis is called without ctx's cancellation, which could
+	// cut a call short after Redis added the items: a Put that returns
+	// ctx's cause must have added nothing.
+	uncancelled := context.WithoutCancel(ctx)
 	var tick *time.Ticker
 	for {
-		res, err := q.run(ctx, putScript, []string{q.stream, q.marker}, args...)
+		res, err := q.run(uncancelled, putScript, []string{q.stream, q.marker}, args...)
 		if err != nil {
 			return q.fail(ctx, "putting into", err)
 		}
