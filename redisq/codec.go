@@ -15,6 +15,7 @@ type Codec interface {
 // with redis-cli and by programs in other languages.
 var JSON Codec = jsonCodec{}
 
+// jsonCodec is [JSON]: its methods are encoding/json's.
 type jsonCodec struct{}
 
 func (jsonCodec) Marshal(v any) ([]byte, error)      { return json.Marshal(v) }

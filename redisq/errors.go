@@ -29,6 +29,7 @@ type MalformedError struct {
 	Err    error  // why it does not decode
 }
 
+// Error says which entry, why, and where it went.
 func (e *MalformedError) Error() string {
 	return fmt.Sprintf("redisq: entry %s does not decode (%v); it was moved to stream %s: inspect it there, the queue goes on",
 		e.ID, e.Err, e.Stream)
