@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
@@ -21,7 +22,9 @@ func BenchmarkBounded(b *testing.B) {
 	ctx := context.Background()
 	for _, limit := range []int{2, 8, 64} {
 		pondPool := pond.NewPool(limit)
+		defer pondPool.StopAndWait()
 		antsPool, _ := ants.NewPool(limit)
+		defer antsPool.ReleaseTimeout(10 * time.Second) // unlike Release, waits for the pool's goroutines: goleak looks
 		name := fmt.Sprintf("limit=%d/impl=", limit)
 		run := func(impl string, f func()) {
 			b.Run(name+impl, func(b *testing.B) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alitto/pond/v2"
 	"github.com/panjf2000/ants/v2"
@@ -42,7 +43,7 @@ func BenchmarkFanOut(b *testing.B) {
 	pondPool := pond.NewPool(0)
 	defer pondPool.StopAndWait()
 	antsPool, _ := ants.NewPool(-1)
-	defer antsPool.Release()
+	defer antsPool.ReleaseTimeout(10 * time.Second) // unlike Release, waits for the pool's goroutines: goleak looks
 	for _, body := range bodies {
 		for _, n := range []int{1, 10, 100, 1000, 10000} {
 			name := fmt.Sprintf("n=%d/body=%s/impl=", n, body.name)

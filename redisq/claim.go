@@ -1,0 +1,34 @@
+package redisq
+
+import (
+	"context"
+	"time"
+)
+
+// take runs takeScript: the shutdown marker, abandoned items if it is time
+// to look for them, new items, without blocking.
+func (q *Queue[T]) take(ctx context.Context, n int) (any, error) {
+	minIdle := int64(-1)
+	if q.claimDue() {
+		minIdle = q.visibility.Milliseconds()
+	}
+	res, err := q.run(ctx, takeScript, []string{q.stream, q.marker}, group, q.consumer, n, minIdle)
+	if err == nil && status(res) == "claimed" {
+		q.lastClaim.Store(0) // there may be more: look again at the next Get
+	}
+	return res, err
+}
+
+// claimDue reports whether it is time to look for abandoned items, and if
+// so takes the turn. Looking costs an XAUTOCLAIM, so a queue looks at most
+// four times per visibility timeout (and at once again after finding some):
+// an abandoned item comes back about 1.25 timeouts after it was got, at
+// the latest, to whichever consumer asks first.
+func (q *Queue[T]) claimDue() bool {
+	last := q.lastClaim.Load()
+	now := time.Now().UnixNano()
+	if now-last < int64(q.visibility/4) {
+		return false
+	}
+	return q.lastClaim.CompareAndSwap(last, now)
+}

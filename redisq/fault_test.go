@@ -1,0 +1,237 @@
+package redisq_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/structuredgo/scope/redisq"
+)
+
+// rawEntry makes the XAddArgs of an entry written by some other program,
+// with field v, or with no such field if v is "".
+func rawEntry(stream, v string) *redis.XAddArgs {
+	if v == "" {
+		return &redis.XAddArgs{Stream: stream, Values: []string{"other", "field"}}
+	}
+	return &redis.XAddArgs{Stream: stream, Values: []string{"v", v}}
+}
+
+// A consumer that never marks its item done loses nothing: after the
+// visibility timeout the item goes to another consumer, and its own late
+// Done is harmless.
+func TestConsumerThatNeverAcks(t *testing.T) {
+	_, rdb := server(t)
+	lazy, busy := open[string](t, rdb), open[string](t, rdb, soon)
+	ctx := context.Background()
+	if err := lazy.Put(ctx, "x"); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	first, err := lazy.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	start := time.Now()
+	again, err := busy.Get(within(t, 10*time.Second))
+	if err != nil || again.ID != first.ID || again.Value != "x" {
+		t.Fatalf("Get by another consumer = %v, %v; want entry %s again", again, err, first.ID)
+	}
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Fatalf("item came back after %v; want no sooner than the visibility timeout, 300ms", waited)
+	}
+	if err := again.Done(ctx); err != nil {
+		t.Fatalf("Done = %v", err)
+	}
+	if err := first.Done(ctx); err != nil {
+		t.Fatalf("late Done by the first consumer = %v; want nil (the item is done)", err)
+	}
+	if err := busy.Join(within(t, 10*time.Second)); err != nil {
+		t.Fatalf("Join = %v", err)
+	}
+}
+
+// Malformed entries (a payload that does not decode, an entry without the
+// field) give a clear error each, are moved aside with their reason, and
+// lose nothing else.
+func TestMalformedEntries(t *testing.T) {
+	_, rdb := server(t)
+	q := open[int](t, rdb)
+	ctx := context.Background()
+	stream := "redisq:{" + t.Name() + "}"
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(q.Put(ctx, 1))
+	must(rdb.XAdd(ctx, rawEntry(stream, `"a string"`)).Err())
+	must(q.Put(ctx, 2))
+	must(rdb.XAdd(ctx, rawEntry(stream, "")).Err())
+	must(q.Put(ctx, 3))
+
+	var got []int
+	var malformed []*redisq.MalformedError
+	for len(got)+len(malformed) < 5 {
+		it, err := q.Get(ctx)
+		var me *redisq.MalformedError
+		switch {
+		case errors.As(err, &me):
+			if !errors.Is(err, redisq.ErrMalformed) || err.Error()[:7] != "redisq:" {
+				t.Fatalf("malformed entry's error %q does not match ErrMalformed or start redisq:", err)
+			}
+			malformed = append(malformed, me)
+		case err != nil:
+			t.Fatalf("Get = %v", err)
+		default:
+			got = append(got, it.Value)
+			must(it.Done(ctx))
+		}
+	}
+	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Fatalf("got %v; want [1 2 3], in order", got)
+	}
+	if len(malformed) != 2 {
+		t.Fatalf("%d malformed errors; want 2", len(malformed))
+	}
+	aside, err := rdb.XRange(ctx, stream+":malformed", "-", "+").Result()
+	if err != nil || len(aside) != 2 || aside[0].Values["redisq-id"] != malformed[0].ID || aside[0].Values["v"] != `"a string"` {
+		t.Fatalf("malformed stream = %v, %v; want both entries, with their ids and fields", aside, err)
+	}
+	must(q.Join(within(t, 10*time.Second)))
+
+	// In a batch, the items that decode come out beside the error.
+	must(q.Put(ctx, 4))
+	must(rdb.XAdd(ctx, rawEntry(stream, "{")).Err())
+	items, err := q.GetBatch(ctx, 10)
+	if len(items) != 1 || items[0].Value != 4 || !errors.Is(err, redisq.ErrMalformed) {
+		t.Fatalf("GetBatch = %v, %v; want item 4 and a malformed error", items, err)
+	}
+	must(items[0].Done(ctx))
+	must(q.Join(within(t, 10*time.Second)))
+}
+
+// Redis killed mid-run (SIGKILL, with --appendfsync always) and restarted:
+// calls fail while it is down, with an error, not a hang; afterwards the
+// queue goes on where it was, the items held at the crash come back after
+// the visibility timeout, and Join returns once all are done.
+func TestRedisRestartedMidRun(t *testing.T) {
+	srv, rdb := server(t, "--appendfsync", "always")
+	q := open[int](t, rdb, soon)
+	ctx := context.Background()
+	if err := q.PutBatch(ctx, []int{0, 1, 2, 3, 4, 5}); err != nil {
+		t.Fatalf("PutBatch = %v", err)
+	}
+	held, err := q.Get(ctx) // held across the crash, never done
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	done, err := q.Get(ctx)
+	if err != nil || done.Done(ctx) != nil {
+		t.Fatalf("Get and Done = %v", err)
+	}
+	srv.Kill()
+	if err := q.Put(within(t, 30*time.Second), 6); err == nil {
+		t.Fatalf("Put while Redis is down = nil; want an error")
+	}
+	if _, err := q.Get(within(t, 30*time.Second)); err == nil {
+		t.Fatalf("Get while Redis is down = nil error; want one")
+	}
+	srv.Restart(t)
+	if err := q.Put(ctx, 6); err != nil {
+		t.Fatalf("Put after the restart = %v", err)
+	}
+	seen := map[int]bool{done.Value: true}
+	for len(seen) < 7 {
+		it, err := q.Get(within(t, 10*time.Second))
+		if err != nil {
+			t.Fatalf("Get after the restart = %v (seen %v)", err, seen)
+		}
+		seen[it.Value] = true
+		if err := it.Done(ctx); err != nil {
+			t.Fatalf("Done = %v", err)
+		}
+	}
+	if !seen[held.Value] {
+		t.Fatalf("the item held at the crash never came back")
+	}
+	if err := q.Join(within(t, 10*time.Second)); err != nil {
+		t.Fatalf("Join = %v", err)
+	}
+}
+
+// Nothing is lost or made up under concurrency: four producers and four
+// consumers over two queues of one name, contexts ending at random moments;
+// every item whose Put succeeded is got and done, none whose Put failed
+// comes out, and Join returns.
+func TestLosesNothingUnderConcurrency(t *testing.T) {
+	_, rdb := server(t)
+	qs := []*redisq.Queue[int]{open[int](t, rdb, redisq.WithCapacity(4)), open[int](t, rdb, redisq.WithCapacity(4))}
+	ctx := context.Background()
+	var mu sync.Mutex
+	put, got := map[int]bool{}, map[int]int{}
+	var producers, consumers sync.WaitGroup
+	for p := range 4 {
+		producers.Go(func() {
+			for i := range 50 {
+				v := p*1000 + i
+				pctx, cancel := context.WithTimeout(ctx, time.Duration(i%5)*time.Millisecond)
+				err := qs[p%2].Put(pctx, v)
+				cancel()
+				if err == nil {
+					mu.Lock()
+					put[v] = true
+					mu.Unlock()
+				} else if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Put = %v", err)
+				}
+			}
+		})
+	}
+	for c := range 4 {
+		consumers.Go(func() {
+			for i := 0; ; i++ {
+				cctx, cancel := context.WithTimeout(ctx, time.Duration(1+i%5)*time.Millisecond)
+				it, err := qs[c%2].Get(cctx)
+				cancel()
+				switch {
+				case errors.Is(err, redisq.ErrShutDown):
+					return
+				case errors.Is(err, context.DeadlineExceeded):
+					continue
+				case err != nil:
+					t.Errorf("Get = %v", err)
+					return
+				}
+				mu.Lock()
+				got[it.Value]++
+				mu.Unlock()
+				if err := it.Done(ctx); err != nil {
+					t.Errorf("Done = %v", err)
+				}
+			}
+		})
+	}
+	producers.Wait()
+	if err := qs[0].Join(within(t, 30*time.Second)); err != nil {
+		t.Fatalf("Join = %v", err)
+	}
+	if err := qs[1].Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	consumers.Wait()
+	for v := range put {
+		if got[v] == 0 {
+			t.Errorf("item %d was put and never got", v)
+		}
+	}
+	for v, n := range got {
+		if !put[v] {
+			t.Errorf("item %d came out %d times but its Put failed", v, n)
+		}
+	}
+	t.Logf("%d items put, %d distinct got", len(put), len(got))
+}

@@ -1,0 +1,116 @@
+package redisq
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Get removes and returns the next item, blocking while the queue is empty;
+// mark it done with [Item.Done] once processed. Items abandoned by a
+// consumer (not done within the visibility timeout) come back through Get
+// too, possibly before newer ones.
+//
+// Once the queue is shut down ([Queue.Shutdown]) Get returns what is left,
+// then [ErrShutDown] when every item is done: while an item got elsewhere is
+// unfinished, Get waits, for it comes back if its consumer dies. After
+// [Queue.ShutdownNow] Get fails at once. It returns context.Cause(ctx) if
+// ctx ends first; then no item was taken. An entry that does not decode
+// gives a [*MalformedError]; the next Get goes on with the items after it.
+func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
+	items, err := q.get(ctx, 1, true)
+	if err != nil {
+		return nil, err
+	}
+	return items[0], nil
+}
+
+// TryGet removes and returns the next item if there is one, without
+// blocking. It returns [ErrEmpty] when there is none to get now,
+// [ErrShutDown] when Get would.
+func (q *Queue[T]) TryGet(ctx context.Context) (*Item[T], error) {
+	items, err := q.get(ctx, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	return items[0], nil
+}
+
+// GetBatch removes and returns up to max items in one round trip, blocking
+// until there is at least one; each is marked done on its own. Its errors
+// are Get's, with one difference: if some entries do not decode, it returns
+// the items that do together with the [*MalformedError]s (joined), so that
+// nothing is left unprocessed. It panics if max < 1.
+func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
+	if max < 1 {
+		panic("redisq: GetBatch with max < 1; pass how many items to take at most")
+	}
+	return q.get(ctx, max, true)
+}
+
+// get takes up to n items, or, if block, waits for one. Redis is called
+// with ctx's values but not its cancellation: a call cut short by ctx could
+// leave an item delivered to this consumer that no one knows of, stuck until
+// the visibility timeout. Calls are short instead (the poll interval), and
+// ctx is checked between them; an item taken as ctx ends is returned, as
+// scope.Queue hands over an item even if ctx ends at that very moment.
+func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
+	uncancelled := context.WithoutCancel(ctx)
+	for {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		res, err := q.take(uncancelled, n)
+		if err != nil {
+			return nil, q.fail(ctx, "getting from", err)
+		}
+		switch status(res) {
+		case "new", "claimed":
+			return q.decode(uncancelled, entriesOf(res))
+		case "now", "shut":
+			return nil, ErrShutDown
+		}
+		if !block {
+			return nil, ErrEmpty
+		}
+		entries, err := q.await(uncancelled, n)
+		if err != nil {
+			return nil, q.fail(ctx, "waiting for an item of", err)
+		}
+		if len(entries) > 0 {
+			return q.decode(uncancelled, entries)
+		}
+	}
+}
+
+// await blocks in Redis, for at most the poll interval, until new entries
+// come (XREADGROUP BLOCK). It returns none if none came.
+func (q *Queue[T]) await(ctx context.Context, n int) ([]entry, error) {
+	args := &redis.XReadGroupArgs{
+		Group: group, Consumer: q.consumer, Streams: []string{q.stream, ">"},
+		Count: int64(n), Block: max(q.poll, time.Millisecond), // Block 0 would block forever
+	}
+	streams, err := q.rdb.XReadGroup(ctx, args).Result()
+	if isNoGroup(err) {
+		if err := q.createGroup(ctx); err != nil {
+			return nil, err
+		}
+		streams, err = q.rdb.XReadGroup(ctx, args).Result()
+	}
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var entries []entry
+	for _, s := range streams {
+		for _, m := range s.Messages {
+			v, ok := m.Values["v"].(string)
+			entries = append(entries, entry{id: m.ID, payload: v, ok: ok})
+		}
+	}
+	return entries, nil
+}

@@ -1,0 +1,77 @@
+package redisq_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/structuredgo/scope/redisq"
+)
+
+// Misuse panics, or fails, with a message that starts "redisq:" and says
+// what to do.
+func TestMisuseSaysWhatToDo(t *testing.T) {
+	_, rdb := server(t)
+	ctx := context.Background()
+	q := open[int](t, rdb)
+	panics := map[string]func(){
+		"WithCodec(nil)":           func() { redisq.WithCodec(nil) },
+		"WithCapacity(-1)":         func() { redisq.WithCapacity(-1) },
+		"WithVisibilityTimeout(0)": func() { redisq.WithVisibilityTimeout(0) },
+		"WithPollInterval(-1)":     func() { redisq.WithPollInterval(-1) },
+		"WithConsumer(\"\")":       func() { redisq.WithConsumer("") },
+		"Open with a nil client":   func() { redisq.Open[int](ctx, nil, "q") },
+		"Open with an empty name":  func() { redisq.Open[int](ctx, rdb, "") },
+		"Open with a nil Option":   func() { redisq.Open[int](ctx, rdb, "q", nil) },
+		"All with a nil error ptr": func() { q.All(ctx, nil) },
+		"GetBatch with max 0":      func() { q.GetBatch(ctx, 0) },
+	}
+	for name, f := range panics {
+		msg := panicOf(f)
+		if !strings.HasPrefix(msg, "redisq: ") || !strings.Contains(msg, "; ") {
+			t.Errorf("%s panicked with %q; want a message that starts \"redisq: \" and says what to do", name, msg)
+		}
+	}
+
+	if err := q.Put(ctx, 1); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	it, err := q.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	if err := it.Done(ctx); err != nil {
+		t.Fatalf("Done = %v", err)
+	}
+	other := open[int](t, rdb, redisq.WithConsumer("other"))
+	if err := other.Put(ctx, 2); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	foreign, err := other.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	wrongQueue := open[int](t, rdb, redisq.WithConsumer("third"))
+	errs := map[string]error{
+		"DoneBatch with another queue's item": wrongQueue.DoneBatch(ctx, []*redisq.Item[int]{foreign}),
+		"Done twice":                          it.Done(ctx),
+		"Done on a zero Item":                 new(redisq.Item[int]).Done(ctx),
+		"Done on a nil Item":                  (*redisq.Item[int])(nil).Done(ctx),
+		"PutBatch beyond capacity":            open[int](t, rdb, redisq.WithCapacity(1)).PutBatch(ctx, []int{1, 2}),
+	}
+	for name, err := range errs {
+		if err == nil || !strings.HasPrefix(err.Error(), "redisq: ") || !strings.Contains(err.Error(), "; ") {
+			t.Errorf("%s = %v; want an error that starts \"redisq: \" and says what to do", name, err)
+		}
+	}
+}
+
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, _ = r.(string)
+		}
+	}()
+	f()
+	return "(no panic)"
+}
