@@ -109,7 +109,7 @@ func (s *Scope) awaitWork(work chan *task) *task {
 	// With no more workers than processors the next Go often comes within a
 	// yield, as above; with more, the yield only hands the processor to
 	// another worker (bench/ BenchmarkBounded, limits 2 and 64).
-	if s.cfg.limit <= runtime.GOMAXPROCS(0) {
+	if s.few {
 		runtime.Gosched()
 	}
 	return <-work

@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ type Scope struct {
 	cfg     config
 	done    chan struct{} // closed when the scope closes
 	id      uint64        // for the tree: unique for the process's life
+	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	tr      *scopeTrack   // nil unless tracking is on for the scope
 
 	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
@@ -99,6 +101,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		}
 		o.apply(&s.cfg)
 	}
+	s.few = s.cfg.limit > 0 && s.cfg.limit <= runtime.GOMAXPROCS(0)
 	parent = s.track(parent)
 	if len(s.cfg.timeouts) > 0 {
 		now := time.Now()
