@@ -135,11 +135,24 @@ type scopeTrack struct {
 	label  string // the scope's label, formatted once for its tasks' pprof labels
 }
 
-// A taskTrack is what a tracked task records.
+// A taskTrack is what a tracked task records. It is also the task's context
+// (the one it would have had, with the task as the value of nodeKey), so
+// that a tracked task costs one allocation for both.
 type taskTrack struct {
+	context.Context
+	t     *task
 	born  time.Time
-	site  site
+	site  site                    // only the first frames: see trackTask
 	waits atomic.Pointer[blocker] // what the task is blocked in, if anything
+}
+
+// Value returns the task for nodeKey, and asks the context it wraps for
+// anything else.
+func (tt *taskTrack) Value(key any) any {
+	if key == (nodeKey{}) {
+		return tt.t
+	}
+	return tt.Context.Value(key)
 }
 
 // A node is a tracked scope or task, as found in a context: a scope made
@@ -177,7 +190,7 @@ func (s *Scope) track(parent context.Context) context.Context {
 		return parent
 	}
 	r := &scopeTrack{what: what, id: s.id, name: s.cfg.name, parent: up, label: s.label()}
-	r.site.record(3) // Callers, track, newScope
+	r.site.record(3, len(r.site)) // Callers, track, newScope
 	if what&TrackTasks != 0 {
 		r.born = time.Now()
 		parent = context.WithValue(parent, nodeKey{}, r)
@@ -217,13 +230,27 @@ func (s *Scope) label() string {
 
 // trackTask records what a task of a tracked scope tracks; its context gets
 // a value of its own, so that a scope made in the task hangs under it.
+//
+// Of where it was started, it keeps three frames: enough to pass Go, or
+// Spawn and spawn, to the user's call. Unwinding costs by the frame, and
+// this is once per task (bench/ BenchmarkFanOutTracking). A task that a
+// helper (Gather, Map, AsCompleted…) starts is deeper; its site is then the
+// helper's scope's, which is the user's call of the helper.
 func (s *Scope) trackTask(t *task) {
 	if s.tr.what&TrackTasks == 0 {
 		return
 	}
-	t.tr = &taskTrack{born: time.Now()}
-	t.tr.site.record(3) // Callers, trackTask, newTask
-	t.ctx = context.WithValue(t.ctx, nodeKey{}, t)
+	t.tr = &taskTrack{Context: t.ctx, t: t, born: time.Now()}
+	t.tr.site.record(3, 3) // Callers, trackTask, newTask
+	t.ctx = t.tr
+}
+
+// siteOf returns where t was started: its own site, or its scope's.
+func (t *task) siteOf() string {
+	if s := t.tr.site.String(); s != "" {
+		return s
+	}
+	return t.s.tr.site.String()
 }
 
 // scopeTitle names a scope for people: `scope "crawler"`, or `scope #3`.
@@ -297,7 +324,8 @@ func unblock(t *task, prev *blocker) {
 // the first frame outside this package only when someone looks.
 type site [8]uintptr
 
-func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
+// record keeps depth frames of the stack, from skip frames above its caller.
+func (p *site) record(skip, depth int) { runtime.Callers(skip+1, p[:depth]) }
 
 // pkgPrefix is the prefix of the names of this package's functions.
 var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
@@ -305,7 +333,11 @@ var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
 // frame returns the caller's frame: the first outside this package (its
 // tests count as outside).
 func (p *site) frame() (runtime.Frame, bool) {
-	frames := runtime.CallersFrames(p[:])
+	n := 0
+	for n < len(p) && p[n] != 0 {
+		n++
+	}
+	frames := runtime.CallersFrames(p[:n])
 	for {
 		f, more := frames.Next()
 		inside := strings.HasPrefix(f.Function, pkgPrefix) && !strings.HasSuffix(f.File, "_test.go")

@@ -305,3 +305,41 @@ func TestTraceHasATaskPerScopeAndARegionPerTask(t *testing.T) {
 		}
 	}
 }
+
+func TestTasksOfAHelperAreSitedAtTheHelpersCall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				_, err := scope.Gather(ctx, blockingInt, blockingInt) // the line the tree names
+				return err
+			}, scope.Named("gatherer"))
+			synctest.Wait()
+			tree := s.Snapshot()
+			var gatherSite string
+			for _, n := range tree.Nodes {
+				if n.Kind == scope.KindScope && n.Parent != "" {
+					gatherSite = n.Site
+				}
+			}
+			if !strings.Contains(gatherSite, "tree_test.go:") {
+				t.Fatalf("Gather's scope is sited at %q; want its call in tree_test.go:\n%s", gatherSite, tree)
+			}
+			tasks := 0
+			for _, n := range tree.Nodes {
+				if n.Kind == scope.KindTask && n.Name != "gatherer" {
+					tasks++
+					if n.Site != gatherSite {
+						t.Errorf("Gather's task %s is sited at %q; want the Gather call, %q", n.Name, n.Site, gatherSite)
+					}
+				}
+			}
+			if tasks != 2 {
+				t.Errorf("got %d tasks of Gather; want 2:\n%s", tasks, tree)
+			}
+			s.Cancel(nil)
+			return nil
+		}, tracked)
+	})
+}
+
+func blockingInt(ctx context.Context) (int, error) { return 0, blockUntilCancelled(ctx) }
