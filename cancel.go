@@ -24,6 +24,7 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 	}
 	if owner || !s.cfg.supervise || (how == panicked && s.cfg.panics) {
 		s.cancel(err) // under s.mu, so that the cause is the first failure recorded
+		s.keepCauses()
 	}
 	s.mu.Unlock()
 	if f := s.cfg.onFailure; f != nil {
@@ -137,6 +138,11 @@ func (s *Scope) isNoise(err error, taskCtx context.Context) bool {
 // task, all of them contending (bench/ BenchmarkFailFast). The answer never
 // changes once the context is done, so the first task to ask keeps it for
 // the rest: an atomic load each.
+//
+// The herd comes as the context is cancelled; if the scope cancelled it (a
+// failure, Cancel), the canceller keeps them under s.mu as it cancels, so
+// the herd waits for s.mu, not for the context's own lock, which the
+// cancellation holds while it wakes them all (bench/ BenchmarkFailFast).
 func (s *Scope) causes() *[2]error {
 	if c := s.doneErrs.Load(); c != nil {
 		return c
@@ -144,8 +150,19 @@ func (s *Scope) causes() *[2]error {
 	if s.ctx.Err() == nil { // an atomic load while the context is live
 		return nil
 	}
-	s.doneErrs.CompareAndSwap(nil, &[2]error{context.Cause(s.ctx), s.ctx.Err()})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keepCauses()
 	return s.doneErrs.Load()
+}
+
+// keepCauses keeps the cause and Err of the scope's context, done, for
+// causes. Both are the context package's own reads of s.ctx, which answers
+// them itself: no user code runs under s.mu. s.mu is held.
+func (s *Scope) keepCauses() {
+	if s.doneErrs.Load() == nil {
+		s.doneErrs.Store(&[2]error{context.Cause(s.ctx), s.ctx.Err()})
+	}
 }
 
 // matchesAll is errors.Is for several targets, except that an error with

@@ -202,6 +202,7 @@ func (s *Scope) Cancel(cause error) {
 	// cause, or it cannot be compared, it is a tie and Cancel wins.
 	got := context.Cause(s.ctx)
 	s.stopped = !isComparable(cause) || got == cause
+	s.keepCauses()
 }
 
 // Context returns the scope's context: the one tasks receive, cancelled with
