@@ -193,7 +193,7 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 				v, err := fn(ctx)
 				c.Value = v
 				return err
-			}, nil)
+			}, nil, 1) // sited at the AsCompleted call, its scope's
 			t.out = c
 			if err := s.start(t, false); err != nil { // the scope is cancelled: ctx is done
 				c.Err = err

@@ -128,7 +128,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 // panics if fn is nil or if Wait has returned: start tasks before Wait returns,
 // or use [Scope.TryGo] where a task may race the scope's end.
 func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
-	if err := s.start(s.newTask(fn, opts), true); err == errClosed {
+	if err := s.start(s.newTask(fn, opts, 1), true); err == errClosed {
 		panic("scope: Go called after Wait returned; start tasks before Wait returns, or use TryGo or a new scope")
 	}
 }
@@ -137,7 +137,7 @@ func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
 // did. It never blocks: it returns false, and never runs fn, when the limit is
 // full, the scope is cancelled, or Wait has returned.
 func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bool {
-	return s.start(s.newTask(fn, opts), false) == nil
+	return s.start(s.newTask(fn, opts, 1), false) == nil
 }
 
 // Wait waits for every task of the scope, then closes it: it returns nil if no

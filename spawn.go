@@ -63,7 +63,10 @@ const (
 	exited // runtime.Goexit
 )
 
-func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption) *task {
+// newTask makes the task that fn runs in. up counts the frames between
+// newTask and the user's call (Go: 1; Spawn: spawn and Spawn, 2), for the
+// task's site when tracking is on.
+func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, up int) *task {
 	s.check()
 	if fn == nil {
 		panic("scope: nil task function; pass the function the task runs")
@@ -80,7 +83,7 @@ func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption) *
 		t.ctx = context.WithoutCancel(s.ctx)
 	}
 	if s.tr != nil {
-		s.trackTask(t)
+		s.trackTask(t, up)
 	}
 	return t
 }

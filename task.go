@@ -65,7 +65,7 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 		v, err := fn(ctx)
 		tk.value = v
 		return err
-	}, opts)
+	}, opts, 2) // spawn, and Spawn or TrySpawn
 	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
 	t.out = tk
 	err := s.start(t, wait)
@@ -175,7 +175,7 @@ func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, o
 		panic("scope: Start with a nil function; pass the function the task runs")
 	}
 	st := &starter[T]{settled: make(chan struct{})}
-	t := s.newTask(func(ctx context.Context) error { return fn(ctx, st.ready) }, opts)
+	t := s.newTask(func(ctx context.Context) error { return fn(ctx, st.ready) }, opts, 1)
 	t.out = st
 	switch err := s.start(t, true); {
 	case err == errClosed:
