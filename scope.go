@@ -26,6 +26,13 @@ type Scope struct {
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	tr      *scopeTrack   // nil unless tracking is on for the scope
 
+	// The fields above are set as the scope is made and only read after; the
+	// pad keeps them off the cache line of mu, which every start and finish
+	// writes. Without it, each task's read of s.tr, on another core, missed
+	// the cache: 4.1% of fan-out's profile, 1.5% with the pad; fan-out at
+	// n=10,000 6% faster (bench/against HEAD 6, p=0.002).
+	_ [64]byte
+
 	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
 	live    int        // tasks not yet returned, waiting ones included, plus Run's body
 	ids     int        // tasks named so far, for "task-N"
