@@ -104,14 +104,14 @@ func (s *Scope) close() {
 	case s.ctx.Err() != nil && !s.stopped:
 		s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
 	}
+	if s.tr != nil {
+		s.untrack()
+	}
 	s.cancel(context.Canceled)
 	if s.release != nil {
 		s.release()
 	}
 	s.dismiss()
-	if s.tr != nil {
-		s.untrack()
-	}
 	close(s.done)
 }
 

@@ -134,6 +134,36 @@ type scopeTrack struct {
 	name   string
 	label  string // the scope's label, formatted once for its tasks' pprof labels
 	labels atomic.Pointer[labelCache]
+
+	// cause is the scope context's cause once it is done, set by a
+	// context.AfterFunc (see watch): a snapshot reads this, not the context,
+	// whose Err receives from its Done channel, and a receive on a channel of
+	// a testing/synctest bubble from outside it is fatal; tracked scopes are
+	// read from anywhere.
+	cause     atomic.Pointer[error]
+	stopWatch func() bool
+}
+
+// watch arranges for the scope's cause to be kept in r when its context is
+// done. It runs once s.ctx is made.
+func (s *Scope) watch() {
+	r, ctx := s.tr, s.ctx
+	r.stopWatch = context.AfterFunc(ctx, func() {
+		cause := context.Cause(ctx)
+		r.cause.Store(&cause)
+	})
+}
+
+// cancelled reports whether s's context is done; for a tracked scope, as
+// seen by watch, so that any goroutine may ask.
+func (s *Scope) cancelled() (bool, error) {
+	if s.tr == nil || s.tr.stopWatch == nil {
+		return s.ctx.Err() != nil, context.Cause(s.ctx)
+	}
+	if c := s.tr.cause.Load(); c != nil {
+		return true, *c
+	}
+	return false, nil
 }
 
 // A labelCache is the pprof label set of the scope's last named task: tasks
@@ -162,10 +192,11 @@ func (r *scopeTrack) labelsFor(t *task) pprof.LabelSet {
 // that a tracked task costs one allocation for both.
 type taskTrack struct {
 	context.Context
-	t     *task
-	born  time.Time
-	site  site                    // only the first frames: see trackTask
-	waits atomic.Pointer[blocker] // what the task is blocked in, if anything
+	t         *task
+	cancelled atomic.Bool // Task.Cancel was called: the task's own context is done
+	born      time.Time
+	site      site                    // only the first frames: see trackTask
+	waits     atomic.Pointer[blocker] // what the task is blocked in, if anything
 }
 
 // Value returns the task for nodeKey, and asks the context it wraps for
@@ -228,11 +259,13 @@ func (s *Scope) track(parent context.Context) context.Context {
 	return parent
 }
 
-// untrack ends what s tracks, as s closes. s.mu is held.
+// untrack ends what s tracks, as s closes, before s.ctx is cancelled: then
+// watch's function need not run. s.mu is held.
 func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {
 		unregister(s.id)
+		r.stopWatch()
 	}
 	if r.trace != nil {
 		r.trace.End()
@@ -438,4 +471,19 @@ func reportDropped(r *scopeTrack) {
 		at = " (made at " + s + ")"
 	}
 	dropped("scope: " + name + at + " was dropped without Wait: its tasks were not waited for and its context was never released; call Wait, or use Run")
+}
+
+func (s *Scope) isCancelled() bool {
+	done, _ := s.cancelled()
+	return done
+}
+
+// isCancelled reports whether t's context is done. A tracked task is read
+// from anywhere (see watch): its scope's cause, unless it is shielded, or
+// its own Task.Cancel.
+func (t *task) isCancelled() bool {
+	if t.tr == nil {
+		return t.ctx.Err() != nil
+	}
+	return (!t.shielded && t.s.isCancelled()) || t.tr.cancelled.Load()
 }

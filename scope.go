@@ -121,6 +121,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	}
 	s.ctx, s.cancel = context.WithCancelCause(parent)
 	if s.tr != nil && s.tr.what&TrackTasks != 0 {
+		s.watch()
 		register(s) // last: a snapshot may read s as soon as it is listed
 	}
 	return s
@@ -252,7 +253,7 @@ func (s *Scope) String() string {
 	switch {
 	case s.closed:
 		state = "closed"
-	case s.ctx.Err() != nil:
+	case s.isCancelled():
 		state = "cancelling"
 	}
 	s.mu.Unlock()

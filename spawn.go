@@ -244,7 +244,7 @@ func (t *task) info() TaskInfo {
 	switch {
 	case t.waiting:
 		state = StateWaiting
-	case t.ctx.Err() != nil:
+	case t.isCancelled():
 		state = StateCancelling
 	}
 	i := TaskInfo{Name: t.Name(), State: state}

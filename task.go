@@ -23,6 +23,7 @@ type Task[T any] struct {
 	name   string
 	id     int
 	cancel context.CancelCauseFunc // nil if the task never started
+	track  *taskTrack              // nil unless tracked: Cancel marks it for the tree
 	ended  chan struct{}           // closed once value and err are set
 	value  T
 	err    error
@@ -67,7 +68,7 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 		return err
 	}, opts, 2) // spawn, and Spawn or TrySpawn
 	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
-	t.out = tk
+	t.out, tk.track = tk, t.tr
 	err := s.start(t, wait)
 	tk.name, tk.id = t.name, t.id // t is never recycled: it has an outcome
 	if err != nil {
@@ -140,6 +141,9 @@ func (tk *Task[T]) Cancel(cause error) {
 	}
 	if tk.cancel != nil {
 		tk.cancel(cause)
+	}
+	if tk.track != nil {
+		tk.track.cancelled.Store(true)
 	}
 }
 

@@ -1,7 +1,6 @@
 package scope
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -109,14 +108,15 @@ func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	done, cause := s.cancelled()
 	switch {
 	case s.closed:
 		n.State = ScopeClosed
-	case s.ctx.Err() != nil:
+	case done:
 		n.State = ScopeCancelling
 	}
-	if n.State != ScopeRunning {
-		n.Cause = fmt.Sprint(context.Cause(s.ctx))
+	if done {
+		n.Cause = fmt.Sprint(cause)
 	}
 	n.Tasks, n.InWait = s.running.n+s.waiting.n, s.waited && !s.closed
 	nodes = append(nodes, n.aged(now))

@@ -343,3 +343,62 @@ func TestTasksOfAHelperAreSitedAtTheHelpersCall(t *testing.T) {
 }
 
 func blockingInt(ctx context.Context) (int, error) { return 0, blockUntilCancelled(ctx) }
+
+// A snapshot taken outside a synctest bubble may list a cancelled scope made
+// inside it: reading its state must not touch the bubble's channels (which
+// panics), as scopetest.Run does in parallel tests that each run a bubble.
+func TestSnapshotReadsScopesOfAnotherBubble(t *testing.T) {
+	ask, answered := make(chan struct{}), make(chan string)
+	go func() {
+		<-ask
+		var lines []string
+		for _, n := range scope.Snapshot().Subtree("bubbled").Nodes {
+			lines = append(lines, n.Name+" "+n.State)
+		}
+		answered <- strings.Join(lines, ", ")
+	}()
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			started := make(chan struct{})
+			s.Go(func(ctx context.Context) error {
+				_ = ctx.Done() // made in the bubble: a channel of the bubble
+				close(started)
+				<-release
+				return nil
+			}, scope.Named("stubborn"))
+			<-started
+			s.Cancel(nil)
+			synctest.Wait() // the tree learns of the cancellation an instant after it
+			ask <- struct{}{}
+			if got, want := <-answered, "bubbled cancelling, stubborn cancelling"; got != want {
+				t.Errorf("snapshot from outside the bubble: got %q; want %q", got, want)
+			}
+			s.Go(func(context.Context) error { return nil }) // not started: the scope is cancelled
+			close(release)
+			return nil
+		}, scope.WithName("bubbled"), tracked)
+	})
+}
+
+func TestTaskCancelShowsInTheTree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			tk := scope.Spawn(s, func(context.Context) (int, error) { <-release; return 0, nil }, scope.Named("slow"))
+			synctest.Wait()
+			if got := s.Tasks()[0].State; got != scope.StateRunning {
+				t.Errorf("before Task.Cancel: %s; want running", got)
+			}
+			tk.Cancel(nil)
+			if got := s.Tasks()[0].State; got != scope.StateCancelling {
+				t.Errorf("after Task.Cancel: %s; want cancelling", got)
+			}
+			if n := s.Snapshot().Nodes[0]; n.State != scope.ScopeRunning {
+				t.Errorf("the scope: %s; want it running: Task.Cancel cancels the task alone", n)
+			}
+			close(release)
+			return nil
+		}, tracked)
+	})
+}

@@ -65,8 +65,9 @@ func TestRunFailsWithTheErrorTree(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := &recorder{TB: t}
 		Run(r, func(ctx context.Context, s *scope.Scope) error {
-			s.Go(func(context.Context) error { return errors.New("disk full") }, scope.Named("writer"))
-			s.Go(func(context.Context) error { panic("bad state") }, scope.Named("checker"))
+			checking := make(chan struct{}) // both run: the first failure cancels the scope
+			s.Go(func(context.Context) error { <-checking; return errors.New("disk full") }, scope.Named("writer"))
+			s.Go(func(context.Context) error { close(checking); panic("bad state") }, scope.Named("checker"))
 			return nil
 		})
 		r.wantOne(t, "scopetest: the test's scope failed", "writer", "disk full", "checker", "bad state", "scopetest_test.go:")
