@@ -142,13 +142,16 @@ type scopeTrack struct {
 	// read from anywhere.
 	cause     atomic.Pointer[error]
 	stopWatch func() bool
+	watching  sync.WaitGroup // the AfterFunc's goroutine, once it started: see untrack
 }
 
 // watch arranges for the scope's cause to be kept in r when its context is
 // done. It runs once s.ctx is made.
 func (s *Scope) watch() {
 	r, ctx := s.tr, s.ctx
+	r.watching.Add(1)
 	r.stopWatch = context.AfterFunc(ctx, func() {
+		defer r.watching.Done()
 		cause := context.Cause(ctx)
 		r.cause.Store(&cause)
 	})
@@ -260,12 +263,18 @@ func (s *Scope) track(parent context.Context) context.Context {
 }
 
 // untrack ends what s tracks, as s closes, before s.ctx is cancelled: then
-// watch's function need not run. s.mu is held.
+// watch's function need not run; if it started already, untrack waits for its
+// goroutine, which takes no lock of s, so that nothing the scope started
+// outlives its Wait. s.mu is held.
 func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {
 		unregister(s.id)
-		r.stopWatch()
+		if r.stopWatch() {
+			r.watching.Done() // it will never run
+		} else {
+			r.watching.Wait()
+		}
 	}
 	if r.trace != nil {
 		r.trace.End()

@@ -3,7 +3,6 @@ package scope
 import (
 	"context"
 	"runtime"
-	"sync/atomic"
 )
 
 // The limit is a count of slots under the scope's mutex, not a semaphore:
@@ -49,28 +48,6 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 // A wake is how a waiting task is told it was handed a slot: a channel with
 // room for the one signal, so that it can be used again.
 type wake struct{ c chan struct{} }
-
-// wakes keeps a few spare wakes, so that waiting for the limit allocates
-// nothing in steady state. Slots are swapped atomically: a woken caller puts
-// its wake back without taking the scope's mutex again.
-type wakes [2]atomic.Pointer[wake]
-
-func (ws *wakes) get() *wake {
-	for i := range ws {
-		if w := ws[i].Swap(nil); w != nil {
-			return w
-		}
-	}
-	return &wake{make(chan struct{}, 1)}
-}
-
-func (ws *wakes) put(w *wake) {
-	for i := range ws {
-		if ws[i].CompareAndSwap(nil, w) {
-			return
-		}
-	}
-}
 
 // handOff passes the slot of a finishing task to the first waiting task and
 // returns it, to run on the finishing task's goroutine; or frees the slot.

@@ -30,13 +30,13 @@ var (
 type Queue[T any] struct {
 	mu         sync.Mutex // guards the fields below; never held across a wait
 	store      store[T]
-	capacity   int           // 0: unbounded
-	unfinished int           // items put and not yet marked done
-	shutdown   bool          // Put fails; Get drains, then fails
-	getters    waiters[T]    // blocked in Get, in arrival order
-	putters    waiters[T]    // blocked in Put, in arrival order
-	idle       chan struct{} // closed when unfinished reaches 0; made by a Join that waits
-	spare      spares[T]     // waiters to reuse
+	capacity   int               // 0: unbounded
+	unfinished int               // items put and not yet marked done
+	shutdown   bool              // Put fails; Get drains, then fails
+	getters    waiters[T]        // blocked in Get, in arrival order
+	putters    waiters[T]        // blocked in Put, in arrival order
+	idle       chan struct{}     // closed when unfinished reaches 0; made by a Join that waits
+	spare      spares[waiter[T]] // waiters to reuse, their channels empty
 }
 
 // NewQueue returns a FIFO queue that holds at most capacity items; capacity

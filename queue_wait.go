@@ -1,9 +1,6 @@
 package scope
 
-import (
-	"context"
-	"sync/atomic"
-)
+import "context"
 
 // A waiter is a goroutine blocked in Put or Get. Under the queue's mutex, a
 // Put hands its item straight to a waiting Get, and a Get that frees room
@@ -76,6 +73,9 @@ func (l *waiters[T]) wakeAll() {
 // or nil to look again (after a shutdown).
 func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, handed bool, err error) {
 	w := q.spare.get()
+	if w == nil {
+		w = &waiter[T]{ready: make(chan struct{}, 1)}
+	}
 	w.woken, w.handed, w.item = false, false, item
 	l.push(w)
 	q.mu.Unlock()
@@ -106,27 +106,4 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	w.item = zero
 	q.spare.put(w)
 	return got, handed, err
-}
-
-// spares keeps a few idle waiters, their channels empty, so that waiting
-// allocates nothing in steady state. Its slots are swapped atomically, not
-// taken under the queue's mutex, which a woken waiter would otherwise take a
-// second time.
-type spares[T any] [8]atomic.Pointer[waiter[T]]
-
-func (s *spares[T]) get() *waiter[T] {
-	for i := range s {
-		if w := s[i].Swap(nil); w != nil {
-			return w
-		}
-	}
-	return &waiter[T]{ready: make(chan struct{}, 1)}
-}
-
-func (s *spares[T]) put(w *waiter[T]) {
-	for i := range s {
-		if s[i].CompareAndSwap(nil, w) {
-			return
-		}
-	}
 }

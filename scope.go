@@ -49,7 +49,7 @@ type Scope struct {
 	result  error
 
 	workers  sync.WaitGroup           // idle workers, so that Wait outlives them
-	wakes    wakes                    // spare wakes for tasks waiting for the limit; atomic
+	wakes    spares[wake]             // wakes to reuse for tasks waiting for the limit
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 }
 

@@ -122,6 +122,9 @@ func (s *Scope) start(t *task, wait bool) error {
 	}
 	s.live++
 	w := s.wakes.get()
+	if w == nil {
+		w = &wake{make(chan struct{}, 1)}
+	}
 	t.waiting, t.started = true, w
 	s.waiting.push(t)
 	s.mu.Unlock()
