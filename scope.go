@@ -42,7 +42,8 @@ type Scope struct {
 	idle    []chan *task // idle workers under the limit, each waiting for a task
 	waited  bool         // Wait was called: the scope closes when live reaches 0
 	closed  bool         // the scope closed: Go panics, Wait returns result
-	stopped bool         // Cancel cancelled ctx first: a clean stop
+	claimed error        // the cause the first failure, or Cancel, cancels with; see claim
+	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
 	errs    []error      // failures, in the order recorded
 	names   []string     // names[i] is the task that returned errs[i]
 	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
@@ -51,6 +52,7 @@ type Scope struct {
 	workers  sync.WaitGroup           // idle workers, so that Wait outlives them
 	wakes    spares[wake]             // wakes to reuse for tasks waiting for the limit
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
+	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
 }
 
 // Run makes a scope, runs body on the calling goroutine with the scope's
@@ -199,18 +201,23 @@ func (s *Scope) Cancel(cause error) {
 		cause = context.Canceled
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.ctx.Err() != nil {
-		return
+	ok := s.claim(cause)
+	if ok {
+		s.stop = cause
 	}
-	s.cancel(cause)
-	// The parent may have been cancelled between the check and the cancel;
-	// then the cause is the parent's. Asking the parent would run its code
-	// under s.mu; the cause is ours to read. If the parent gave this very
-	// cause, or it cannot be compared, it is a tie and Cancel wins.
-	got := context.Cause(s.ctx)
-	s.stopped = !isComparable(cause) || got == cause
-	s.keepCauses()
+	s.mu.Unlock()
+	if ok {
+		s.cancelOutside(cause)
+	}
+}
+
+// stopped reports whether Cancel stopped the scope: its cause is the
+// context's. The parent may have been cancelled between Cancel's claim and
+// its cancel; then the cause is the parent's, and Wait reports it. If the
+// parent gave this very cause, or it cannot be compared, it is a tie and
+// Cancel wins. s.mu is held.
+func (s *Scope) stopped() bool {
+	return s.stop != nil && (!isComparable(s.stop) || context.Cause(s.ctx) == s.stop)
 }
 
 // Context returns the scope's context: the one tasks receive, cancelled with
