@@ -169,44 +169,47 @@ func (s *Scope) cancelled() (bool, error) {
 	return false, nil
 }
 
-// A labelCache is the pprof label set of the scope's last named task: tasks
-// often share a name, and making a set costs more than the rest of a
-// tracked task's labelling (150 ns, an allocation).
+// A labelCache is the scope's context with the pprof labels of its last
+// named task: tasks often share a name, and labelling a context costs three
+// allocations and about 200 ns a task (bench/against, BenchmarkTracked).
 type labelCache struct {
 	task string
-	set  pprof.LabelSet
+	ctx  context.Context
 }
 
-// labelsFor returns the pprof labels of t, a task of the scope.
-func (r *scopeTrack) labelsFor(t *task) pprof.LabelSet {
-	if t.name == "" { // task-N: each name is new
-		return pprof.Labels("scope", r.label, "task", t.Name())
+// labelled returns ctx, the scope's own context, with the pprof labels of a
+// task named name.
+func (r *scopeTrack) labelled(ctx context.Context, name string) context.Context {
+	if c := r.labels.Load(); c != nil && c.task == name {
+		return c.ctx
 	}
-	if c := r.labels.Load(); c != nil && c.task == t.name {
-		return c.set
-	}
-	c := &labelCache{t.name, pprof.Labels("scope", r.label, "task", t.name)}
+	c := &labelCache{name, pprof.WithLabels(ctx, pprof.Labels("scope", r.label, "task", name))}
 	r.labels.Store(c)
-	return c.set
+	return c.ctx
 }
 
 // A taskTrack is what a tracked task records. It is also the task's context
-// (the one it would have had, with the task as the value of nodeKey), so
-// that a tracked task costs one allocation for both.
+// (the one it would have had, with itself as the value of nodeKey), so that
+// a tracked task costs one allocation for both. It does not point to the
+// task: a nested scope, or a goroutine the task left behind, may keep the
+// context after the task has finished, and the task struct is recycled.
 type taskTrack struct {
 	context.Context
-	t         *task
+	scope     uint64   // the scope's id
+	id        int      // the task's, set as it starts
+	what      Tracking // what the scope tracks
 	cancelled atomic.Bool // Task.Cancel was called: the task's own context is done
+	labelled  bool        // Context carries the task's pprof labels: see trackTask
 	born      time.Time
-	site      site                    // only the first frames: see trackTask
+	site      [1]uintptr              // the Go or Spawn call: see trackTask
 	waits     atomic.Pointer[blocker] // what the task is blocked in, if anything
 }
 
-// Value returns the task for nodeKey, and asks the context it wraps for
+// Value returns tt itself for nodeKey, and asks the context it wraps for
 // anything else.
 func (tt *taskTrack) Value(key any) any {
 	if key == (nodeKey{}) {
-		return tt.t
+		return tt
 	}
 	return tt.Context.Value(key)
 }
@@ -221,9 +224,9 @@ type node interface {
 type nodeKey struct{}
 
 func (r *scopeTrack) nodeID() string   { return scopeID(r.id) }
-func (t *task) nodeID() string         { return taskID(t.s.id, t.id) }
+func (tt *taskTrack) nodeID() string   { return taskID(tt.scope, tt.id) }
 func (r *scopeTrack) tracks() Tracking { return r.what }
-func (t *task) tracks() Tracking       { return t.s.tr.what }
+func (tt *taskTrack) tracks() Tracking { return tt.what }
 
 func scopeID(id uint64) string { return "s" + strconv.FormatUint(id, 10) }
 func taskID(scope uint64, task int) string {
@@ -246,7 +249,7 @@ func (s *Scope) track(parent context.Context) context.Context {
 		return parent
 	}
 	r := &scopeTrack{what: what, id: s.id, name: s.cfg.name, parent: up, label: s.label()}
-	r.site.record(3, len(r.site)) // Callers, track, newScope
+	r.site.record(3) // Callers, track, newScope
 	if what&TrackTasks != 0 {
 		r.born = time.Now()
 		parent = context.WithValue(parent, nodeKey{}, r)
@@ -305,14 +308,17 @@ func (s *Scope) trackTask(t *task, up int) {
 	if s.tr.what&TrackTasks == 0 {
 		return
 	}
-	t.tr = &taskTrack{Context: t.ctx, t: t, born: time.Now()}
-	t.tr.site.record(3+up, 1) // Callers, trackTask, newTask, then up more
-	t.ctx = t.tr
+	tr := &taskTrack{Context: t.ctx, scope: s.id, what: s.tr.what, born: time.Now()}
+	runtime.Callers(3+up, tr.site[:]) // Callers, trackTask, newTask, then up more
+	if t.ctx == s.ctx && t.name != "" { // labelled once for its namesakes
+		tr.Context, tr.labelled = s.tr.labelled(s.ctx, t.name), true
+	}
+	t.tr, t.ctx = tr, tr
 }
 
 // siteOf returns where t was started: its own site, or its scope's.
 func (t *task) siteOf() string {
-	if s := t.tr.site.String(); s != "" {
+	if s := siteString(t.tr.site[:]); s != "" {
 		return s
 	}
 	return t.s.tr.site.String()
@@ -332,7 +338,9 @@ func scopeTitle(name string, id uint64) string {
 func (t *task) callTracked() error {
 	ctx := t.ctx
 	if t.tr != nil {
-		ctx = pprof.WithLabels(ctx, t.s.tr.labelsFor(t))
+		if !t.tr.labelled { // unnamed ("task-N", each new), shielded, or a Spawn's
+			ctx = pprof.WithLabels(ctx, pprof.Labels("scope", t.s.tr.label, "task", t.Name()))
+		}
 		pprof.SetGoroutineLabels(ctx)
 		defer pprof.SetGoroutineLabels(context.Background()) // an idle worker runs no task
 	}
@@ -367,21 +375,21 @@ var trackedScopes atomic.Int64
 // blockedIn marks the tracked task whose context ctx is, if any, as blocked
 // in op on on, and returns it with what it was blocked in before, to hand
 // to unblock.
-func blockedIn(ctx context.Context, op string, on any) (*task, *blocker) {
+func blockedIn(ctx context.Context, op string, on any) (*taskTrack, *blocker) {
 	if trackedScopes.Load() == 0 {
 		return nil, nil
 	}
-	t, _ := ctx.Value(nodeKey{}).(*task)
-	if t == nil || t.tr == nil {
+	tt, _ := ctx.Value(nodeKey{}).(*taskTrack)
+	if tt == nil {
 		return nil, nil
 	}
-	return t, t.tr.waits.Swap(&blocker{op, on})
+	return tt, tt.waits.Swap(&blocker{op, on})
 }
 
 // unblock undoes blockedIn.
-func unblock(t *task, prev *blocker) {
-	if t != nil {
-		t.tr.waits.Store(prev)
+func unblock(tt *taskTrack, prev *blocker) {
+	if tt != nil {
+		tt.waits.Store(prev)
 	}
 }
 
@@ -389,20 +397,20 @@ func unblock(t *task, prev *blocker) {
 // the first frame outside this package only when someone looks.
 type site [8]uintptr
 
-// record keeps depth frames of the stack, from skip frames above its caller.
-func (p *site) record(skip, depth int) { runtime.Callers(skip+1, p[:depth]) }
+// record keeps the frames of the stack from skip frames above its caller.
+func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
 
 // pkgPrefix is the prefix of the names of this package's functions.
 var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
 
 // frame returns the caller's frame: the first outside this package (its
 // tests count as outside).
-func (p *site) frame() (runtime.Frame, bool) {
+func frame(pcs []uintptr) (runtime.Frame, bool) {
 	n := 0
-	for n < len(p) && p[n] != 0 {
+	for n < len(pcs) && pcs[n] != 0 {
 		n++
 	}
-	frames := runtime.CallersFrames(p[:n])
+	frames := runtime.CallersFrames(pcs[:n])
 	for {
 		f, more := frames.Next()
 		inside := strings.HasPrefix(f.Function, pkgPrefix) && !strings.HasSuffix(f.File, "_test.go")
@@ -416,8 +424,12 @@ func (p *site) frame() (runtime.Frame, bool) {
 }
 
 // String returns "file:line", or "" if the site is not known.
-func (p *site) String() string {
-	if f, ok := p.frame(); ok {
+func (p *site) String() string { return siteString(p[:]) }
+
+// siteString returns the "file:line" of the first of pcs outside this
+// package, or "".
+func siteString(pcs []uintptr) string {
+	if f, ok := frame(pcs); ok {
 		return f.File + ":" + strconv.Itoa(f.Line)
 	}
 	return ""

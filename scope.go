@@ -172,8 +172,8 @@ func (s *Scope) Wait() error {
 	}
 	s.mu.Unlock()
 	if s.tr != nil { // the task that made s is now blocked in its Wait
-		if t, ok := s.tr.parent.(*task); ok && t.tr != nil {
-			defer unblock(t, t.tr.waits.Swap(&blocker{"Wait", s}))
+		if tt, ok := s.tr.parent.(*taskTrack); ok {
+			defer unblock(tt, tt.waits.Swap(&blocker{"Wait", s}))
 		}
 	}
 	s.awaitClosed()

@@ -95,6 +95,9 @@ func (s *Scope) start(t *task, wait bool) error {
 	s.mu.Lock()
 	s.ids++
 	t.id = s.ids
+	if t.tr != nil {
+		t.tr.id = t.id
+	}
 	switch {
 	case s.closed:
 		s.mu.Unlock()
@@ -221,11 +224,11 @@ var taskPool = sync.Pool{New: func() any { return new(task) }}
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
 // goroutine still refers to it (a Go that waited for the limit holds only the
-// task's wake). A task that Spawn or Start made is left to the garbage
-// collector, since the call that made it may still read it, and so is a
-// tracked one, which a nested scope may still name.
+// task's wake; a tracked task's context, its taskTrack, does not point back).
+// A task that Spawn or Start made is left to the garbage collector, since
+// the call that made it may still read it.
 func recycle(t *task) {
-	if t.out != nil || t.tr != nil {
+	if t.out != nil {
 		return
 	}
 	*t = task{}
