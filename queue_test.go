@@ -70,6 +70,28 @@ func TestQueueCapacityLenCap(t *testing.T) {
 	}
 }
 
+// An unbounded queue past the length where Put starts to yield (see
+// yieldAbove) still never blocks a Put: one goroutine puts 5,000 items with
+// no consumer (a Put that blocked would deadlock the bubble, and synctest
+// would fail the test), then gets them back in order.
+func TestUnboundedPutNeverBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := scope.NewQueue[int](0)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		for i := range 5000 {
+			if err := q.Put(ctx, i); err != nil {
+				t.Fatalf("Put %d = %v", i, err)
+			}
+		}
+		for i := range 5000 {
+			if v, err := q.Get(ctx); err != nil || v != i {
+				t.Fatalf("Get = %d, %v; want %d", v, err, i)
+			}
+		}
+	})
+}
+
 // Put blocks while full, Get while empty, Join while items are unfinished:
 // each durably blocked, so synctest.Wait settles.
 func TestQueueBlocksAndWakes(t *testing.T) {
