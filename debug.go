@@ -195,9 +195,9 @@ func (r *scopeTrack) labelled(ctx context.Context, name string) context.Context 
 // context after the task has finished, and the task struct is recycled.
 type taskTrack struct {
 	context.Context
-	scope     uint64   // the scope's id
-	id        int      // the task's, set as it starts
-	what      Tracking // what the scope tracks
+	scope     uint64      // the scope's id
+	id        int         // the task's, set as it starts
+	what      Tracking    // what the scope tracks
 	cancelled atomic.Bool // Task.Cancel was called: the task's own context is done
 	labelled  bool        // Context carries the task's pprof labels: see trackTask
 	born      time.Time
@@ -309,7 +309,7 @@ func (s *Scope) trackTask(t *task, up int) {
 		return
 	}
 	tr := &taskTrack{Context: t.ctx, scope: s.id, what: s.tr.what, born: time.Now()}
-	runtime.Callers(3+up, tr.site[:]) // Callers, trackTask, newTask, then up more
+	runtime.Callers(3+up, tr.site[:])   // Callers, trackTask, newTask, then up more
 	if t.ctx == s.ctx && t.name != "" { // labelled once for its namesakes
 		tr.Context, tr.labelled = s.tr.labelled(s.ctx, t.name), true
 	}
