@@ -171,7 +171,8 @@ func (s *Scope) cancelled() (bool, error) {
 
 // A labelCache is the scope's context with the pprof labels of its last
 // named task: tasks often share a name, and labelling a context costs three
-// allocations and about 200 ns a task (bench/against, BenchmarkTracked).
+// allocations a task; sharing it, with a one-frame site, made a tracked
+// fan-out 7% faster (bench/against HEAD 8 Tracked).
 type labelCache struct {
 	task string
 	ctx  context.Context
