@@ -22,7 +22,7 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 		s.errs = append(s.errs, err)
 		s.names = append(s.names, name)
 	}
-	cancels := (owner || !s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim(err)
+	cancels := (owner || !s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim()
 	s.mu.Unlock()
 	if cancels {
 		s.cancelOutside(err)
@@ -32,16 +32,15 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 	}
 }
 
-// claim makes err the cause the scope is about to be cancelled with, unless
-// something claimed or cancelled it first, and reports whether it did. The
-// first failure recorded claims the cancellation under s.mu, so that the
-// cause is that failure, and cancels after unlocking (cancelOutside). s.mu is
-// held.
-func (s *Scope) claim(err error) bool {
-	if s.claimed != nil || s.closed || s.ctx.Err() != nil {
+// claim takes the right to cancel the scope, unless something claimed or
+// cancelled it first, and reports whether it did. The first failure recorded
+// claims it under s.mu, so that the cause is that failure, and cancels after
+// unlocking (cancelOutside). s.mu is held.
+func (s *Scope) claim() bool {
+	if s.claimed || s.closed || s.ctx.Err() != nil {
 		return false
 	}
-	s.claimed = err
+	s.claimed = true
 	return true
 }
 
@@ -92,8 +91,8 @@ func (s *Scope) abortBody(how int, r any) {
 		s.errs = append(s.errs, cause)
 		s.names = append(s.names, "body")
 	}
-	if s.claim(cause) {
-		s.cancel(cause) // under s.mu: a body that panics is no herd to hurry
+	if s.claim() {
+		s.cancel(cause) // under s.mu: a rare path, where waking the tasks in a herd does not matter
 	}
 	s.mu.Unlock()
 	defer func() {

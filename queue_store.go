@@ -50,9 +50,8 @@ func (s *store[T]) push(v T) {
 }
 
 // grow doubles the ring, unrolling it so that head is 0. The ring's length is
-// a power of two, so that an index wraps with a mask, not a division: two
-// divisions an item were a tenth of a 1x1 queue's time per item (bench/
-// BenchmarkQueue).
+// a power of two, so that an index wraps with a mask, not a division (tens
+// of cycles, twice an item, in a put and get of some 50 ns).
 func (s *store[T]) grow() {
 	items := make([]T, max(2*len(s.items), 8))
 	copy(items, s.items[s.head:])

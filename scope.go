@@ -42,7 +42,7 @@ type Scope struct {
 	idle    []chan *task // idle workers under the limit, each waiting for a task
 	waited  bool         // Wait was called: the scope closes when live reaches 0
 	closed  bool         // the scope closed: Go panics, Wait returns result
-	claimed error        // the cause the first failure, or Cancel, cancels with; see claim
+	claimed bool         // the first failure, or Cancel, is cancelling the scope; see claim
 	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
 	errs    []error      // failures, in the order recorded
 	names   []string     // names[i] is the task that returned errs[i]
@@ -201,7 +201,7 @@ func (s *Scope) Cancel(cause error) {
 		cause = context.Canceled
 	}
 	s.mu.Lock()
-	ok := s.claim(cause)
+	ok := s.claim()
 	if ok {
 		s.stop = cause
 	}
