@@ -20,7 +20,7 @@ import (
 // that a person can see what runs: combine the flags with |. Tracking costs
 // on the hot path, so it is off unless turned on, for one scope by
 // [WithTracking], for every scope made afterwards by [SetTracking] or by the
-// environment variable SCOPE_TRACK (read once, at start-up).
+// environment variable SCOPE_TRACK (read once, when the first scope is made).
 type Tracking uint32
 
 const (
@@ -48,22 +48,36 @@ const (
 )
 
 // tracking is the process-wide setting, applied to every scope as it is
-// made. It starts from SCOPE_TRACK.
+// made, with the bit read set once SCOPE_TRACK has been read.
 var tracking atomic.Uint32
 
-func init() {
-	t, err := ParseTracking(os.Getenv("SCOPE_TRACK"))
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%v; tracking stays off\n", err)
+// read marks tracking as read from SCOPE_TRACK. The environment is read on
+// first use, not in init: go test records the variables a test reads, to
+// know when a cached result no longer holds, only once the test binary runs,
+// after init; read in init, `SCOPE_TRACK=all go test` would replay a result
+// cached without it.
+const read = 1 << 31
+
+// processTracking returns the process-wide setting, reading SCOPE_TRACK the
+// first time.
+func processTracking() Tracking {
+	v := tracking.Load()
+	if v&read == 0 {
+		t, err := ParseTracking(os.Getenv("SCOPE_TRACK"))
+		if tracking.CompareAndSwap(0, uint32(t)|read) && err != nil {
+			fmt.Fprintf(os.Stderr, "%v; tracking stays off\n", err)
+		}
+		v = tracking.Load()
 	}
-	tracking.Store(uint32(t))
+	return Tracking(v &^ read)
 }
 
 // SetTracking sets what every scope made from now on tracks, on top of its
 // own [WithTracking], and returns the previous setting. Scopes already made
 // keep theirs. SetTracking(0) turns process-wide tracking off.
 func SetTracking(t Tracking) (previous Tracking) {
-	return Tracking(tracking.Swap(uint32(t & TrackAll)))
+	processTracking() // so that the first previous is SCOPE_TRACK's
+	return Tracking(tracking.Swap(uint32(t&TrackAll)|read) &^ read)
 }
 
 // WithTracking turns tracking on for the scope and its tasks: what t says,
@@ -239,7 +253,7 @@ func taskID(scope uint64, task int) string {
 // made under a tracked task or scope tracks what that one does, at least.
 func (s *Scope) track(parent context.Context) context.Context {
 	s.id = scopeIDs.Add(1)
-	what := s.cfg.track | Tracking(tracking.Load())
+	what := s.cfg.track | processTracking()
 	var up node
 	if trackedScopes.Load() > 0 {
 		if up, _ = parent.Value(nodeKey{}).(node); up != nil {
