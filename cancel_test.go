@@ -136,3 +136,34 @@ func TestShieldedTaskIsListedRunningWhileScopeCancels(t *testing.T) {
 		s.Wait()
 	})
 }
+
+// A failure and Cancel race: whichever claims the cancellation first gives
+// the cause, and the failure is reported either way, exactly once, with
+// every woken task's ctx.Err() dropped as noise. Run under -race, it also
+// checks that the cancel made after unlocking (see claim) is safe.
+func TestFailureRacesCancel(t *testing.T) {
+	failure, stop := errors.New("failure"), errors.New("stop")
+	causes := map[error]int{}
+	for range 300 {
+		var cause error
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			for range 8 {
+				s.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+			}
+			s.Go(func(ctx context.Context) error { return failure })
+			s.Go(func(ctx context.Context) error { s.Cancel(stop); return nil })
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			return nil
+		})
+		e := asError(t, err)
+		if got := e.Errors(); len(got) != 1 || got[0] != failure {
+			t.Fatalf("Run = %v; want an *Error of the failure alone", err)
+		}
+		if cause != failure && cause != stop {
+			t.Fatalf("cause = %v; want the failure or Cancel's cause", cause)
+		}
+		causes[cause]++
+	}
+	t.Logf("causes: failure %d, Cancel %d", causes[failure], causes[stop])
+}
