@@ -13,55 +13,72 @@ import (
 
 var errFail = errors.New("fail")
 
-// BenchmarkFailFast starts 999 tasks that block until cancelled, then one
-// that fails, and waits: the cost of cancelling and of handling 999
-// cancellation errors. The floor cancels a context by hand and keeps the
-// first error.
+// BenchmarkFailFast times the latency of failing fast: 999 tasks are started
+// and blocked on their context, and one more waits for a signal, all with
+// the timer stopped; then the timer starts, the signal makes that task fail,
+// and the timer runs until Wait has returned: the cost of cancelling and of
+// handling 999 cancellation errors. The floor cancels a context by hand and
+// waits with a WaitGroup. Each contender's failing task fails by returning
+// (cancelling, for the floor) as soon as fire is closed.
 func BenchmarkFailFast(b *testing.B) {
 	const blocked = 999
 	bg := context.Background()
-	wait := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
-	run := func(impl string, f func()) {
+	run := func(impl string, start func(fire <-chan struct{}, ready *sync.WaitGroup) (wait func())) {
 		b.Run("blocked=999/impl="+impl, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				f()
+				b.StopTimer()
+				fire := make(chan struct{})
+				var ready sync.WaitGroup
+				ready.Add(blocked)
+				wait := start(fire, &ready)
+				ready.Wait() // every blocked task is on its way to park on ctx.Done
+				b.StartTimer()
+				close(fire)
+				wait()
 			}
 		})
 	}
-	run("raw", func() {
+	// blockedTask parks on ctx, as a task that serves until cancelled does.
+	blockedTask := func(ready *sync.WaitGroup) func(ctx context.Context) error {
+		return func(ctx context.Context) error { ready.Done(); <-ctx.Done(); return ctx.Err() }
+	}
+	failing := func(fire <-chan struct{}) func(context.Context) error {
+		return func(context.Context) error { <-fire; return errFail }
+	}
+	run("raw", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
 		ctx, cancel := context.WithCancelCause(bg)
 		var wg sync.WaitGroup
+		task := blockedTask(ready)
 		for range blocked {
-			wg.Go(func() { wait(ctx) })
+			wg.Go(func() { task(ctx) })
 		}
-		wg.Go(func() { cancel(errFail) })
-		wg.Wait()
-		cancel(nil)
+		wg.Go(func() { <-fire; cancel(errFail) })
+		return func() { wg.Wait(); cancel(nil) }
 	})
-	run("errgroup", func() {
+	run("errgroup", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
 		g, ctx := errgroup.WithContext(bg)
+		task := blockedTask(ready)
 		for range blocked {
-			g.Go(func() error { return wait(ctx) })
+			g.Go(func() error { return task(ctx) })
 		}
-		g.Go(func() error { return errFail })
-		g.Wait()
+		g.Go(func() error { return failing(fire)(ctx) })
+		return func() { g.Wait() }
 	})
-	run("concpool", func() {
+	run("concpool", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
 		p := pool.New().WithContext(bg).WithCancelOnError()
 		for range blocked {
-			p.Go(wait)
+			p.Go(blockedTask(ready))
 		}
-		p.Go(func(context.Context) error { return errFail })
-		p.Wait()
+		p.Go(failing(fire))
+		return func() { p.Wait() }
 	})
-	run("scope", func() {
-		scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-			for range blocked {
-				s.Go(wait)
-			}
-			s.Go(func(context.Context) error { return errFail })
-			return nil
-		})
+	run("scope", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
+		s, _ := scope.New(bg)
+		for range blocked {
+			s.Go(blockedTask(ready))
+		}
+		s.Go(failing(fire))
+		return func() { s.Wait() }
 	})
 }
