@@ -207,7 +207,7 @@ func (s *Scope) doneErr() error {
 // first stores what any other would.
 func (s *Scope) keepCauses() {
 	if s.doneErrs.Load() == nil {
-		s.doneErrs.CompareAndSwap(nil, &[2]error{context.Cause(s.ctx), s.ctx.Err()})
+		s.doneErrs.CompareAndSwap(nil, &[2]error{context.Cause(s.ctx), s.doneErr()})
 	}
 }
 

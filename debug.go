@@ -314,8 +314,9 @@ func (s *Scope) label() string {
 // a value of its own, so that a scope made in the task hangs under it.
 //
 // Of where it was started, it keeps one frame: the user's call of Go or
-// Spawn, up frames above newTask. Unwinding costs by the frame (a frame
-// 110 ns, three 190 ns), once per task (bench/ BenchmarkFanOutTracking). A
+// Spawn, up frames above newTask. runtime.Callers costs about 100 ns for one
+// frame kept, 150 ns for three, however many it skips (a microbenchmark),
+// once per task (bench/ BenchmarkFanOutTracking). A
 // task that a helper (Gather, Map, AsCompleted…) starts is called from the
 // package; its site is then the helper's scope's, which is the user's call
 // of the helper.
@@ -353,7 +354,7 @@ func scopeTitle(name string, id uint64) string {
 func (t *task) callTracked() error {
 	ctx := t.ctx
 	if t.tr != nil {
-		if !t.tr.labelled { // unnamed ("task-N", each new), shielded, or a Spawn's
+		if !t.tr.labelled { // unnamed ("task-N", each new), or shielded
 			ctx = pprof.WithLabels(ctx, pprof.Labels("scope", t.s.tr.label, "task", t.Name()))
 		}
 		pprof.SetGoroutineLabels(ctx)
@@ -418,8 +419,8 @@ func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
 // pkgPrefix is the prefix of the names of this package's functions.
 var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
 
-// frame returns the caller's frame: the first outside this package (its
-// tests count as outside).
+// frame returns the first frame of pcs outside this package (its tests count
+// as outside).
 func frame(pcs []uintptr) (runtime.Frame, bool) {
 	n := 0
 	for n < len(pcs) && pcs[n] != 0 {
