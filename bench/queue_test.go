@@ -20,8 +20,12 @@ func BenchmarkQueue(b *testing.B) {
 			if capacity == 0 {
 				name = fmt.Sprintf("%dx%d/cap=unbounded", shape.producers, shape.consumers)
 			}
+			slots := capacity
+			if capacity == 0 {
+				slots = 1024
+			}
 			b.Run(name+"/impl=channel", func(b *testing.B) {
-				ch := make(chan int, max(capacity, 1024))
+				ch := make(chan int, slots)
 				move(b, shape.producers, shape.consumers,
 					func(v int) { ch <- v },
 					func() bool { _, ok := <-ch; return ok },
