@@ -21,10 +21,6 @@ func BenchmarkBounded(b *testing.B) {
 	const tasks = 10000
 	ctx := context.Background()
 	for _, limit := range []int{2, 8, 64} {
-		pondPool := pond.NewPool(limit)
-		defer pondPool.StopAndWait()
-		antsPool, _ := ants.NewPool(limit)
-		defer antsPool.ReleaseTimeout(10 * time.Second) // unlike Release, waits for the pool's goroutines: goleak looks
 		name := fmt.Sprintf("limit=%d/impl=", limit)
 		run := func(impl string, f func()) {
 			b.Run(name+impl, func(b *testing.B) {
@@ -75,20 +71,26 @@ func BenchmarkBounded(b *testing.B) {
 			}
 			p.Wait()
 		})
-		run("pond", func() {
-			g := pondPool.NewGroup()
-			for range tasks {
-				g.Submit(func() { work(0) })
-			}
-			g.Wait()
+		pooled(b, name+"pond", func() (func(), func()) {
+			p := pond.NewPool(limit)
+			return func() {
+				g := p.NewGroup()
+				for range tasks {
+					g.Submit(func() { work(0) })
+				}
+				g.Wait()
+			}, p.StopAndWait
 		})
-		run("ants", func() {
-			var wg sync.WaitGroup
-			for range tasks {
-				wg.Add(1)
-				antsPool.Submit(func() { defer wg.Done(); work(0) })
-			}
-			wg.Wait()
+		pooled(b, name+"ants", func() (func(), func()) {
+			p, _ := ants.NewPool(limit)
+			return func() {
+				var wg sync.WaitGroup
+				for range tasks {
+					wg.Add(1)
+					p.Submit(func() { defer wg.Done(); work(0) })
+				}
+				wg.Wait()
+			}, func() { p.ReleaseTimeout(10 * time.Second) }
 		})
 		run("scope", func() {
 			scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
@@ -98,7 +100,5 @@ func BenchmarkBounded(b *testing.B) {
 				return nil
 			}, scope.WithLimit(limit))
 		})
-		pondPool.StopAndWait()
-		antsPool.Release()
 	}
 }
