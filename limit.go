@@ -23,6 +23,12 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 	// than parking (bench/ BenchmarkBounded).
 	runtime.Gosched()
 	select {
+	case <-w.c: // handed a slot during the yield: no need to wait on two channels
+		s.wakes.put(w)
+		return nil
+	default:
+	}
+	select {
 	case <-w.c:
 		s.wakes.put(w)
 		return nil
