@@ -23,12 +23,7 @@ func BenchmarkBounded(b *testing.B) {
 	for _, limit := range []int{2, 8, 64} {
 		name := fmt.Sprintf("limit=%d/impl=", limit)
 		run := func(impl string, f func()) {
-			b.Run(name+impl, func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					f()
-				}
-			})
+			pooled(b, name+impl, func() (func(), func()) { return f, func() {} })
 		}
 		run("semaphore", func() {
 			var wg sync.WaitGroup

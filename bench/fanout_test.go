@@ -45,12 +45,7 @@ func BenchmarkFanOut(b *testing.B) {
 			name := fmt.Sprintf("n=%d/body=%s/impl=", n, body.name)
 			spin := body.spin
 			run := func(impl string, f func()) {
-				b.Run(name+impl, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						f()
-					}
-				})
+				pooled(b, name+impl, func() (func(), func()) { return f, func() {} })
 			}
 			run("raw", func() {
 				var wg sync.WaitGroup
@@ -136,12 +131,13 @@ func BenchmarkFanOut(b *testing.B) {
 	}
 }
 
-// pooled runs a contender that keeps a pool of workers: the pool is made
-// before the timed loop and released after it, waiting for its workers, so
-// that none is left when the next contender runs. ants retires a worker a
-// second after its last task; with one pool for the whole benchmark, the
-// thousands that a fan-out left idle retired while the next contender, scope,
-// was being timed.
+// pooled runs one contender as a sub-benchmark: setup returns its work and
+// what releases it. A contender that keeps a pool of workers makes the pool
+// in setup, before the timed loop, and releases it after, waiting for its
+// workers, so that none is left when the next contender runs. ants retires a
+// worker a second after its last task; with one pool for the whole
+// benchmark, the thousands that a fan-out left idle retired while the next
+// contender, scope, was being timed.
 func pooled(b *testing.B, name string, setup func() (run, release func())) {
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
@@ -150,6 +146,6 @@ func pooled(b *testing.B, name string, setup func() (run, release func())) {
 			run()
 		}
 		b.StopTimer()
-		release() // ReleaseTimeout, unlike Release, waits for the pool's goroutines: goleak looks
+		release() // untimed; ants' ReleaseTimeout, unlike Release, waits for its goroutines: goleak looks
 	})
 }
