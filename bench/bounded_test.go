@@ -23,7 +23,7 @@ func BenchmarkBounded(b *testing.B) {
 	for _, limit := range []int{2, 8, 64} {
 		name := fmt.Sprintf("limit=%d/impl=", limit)
 		run := func(impl string, f func()) {
-			pooled(b, name+impl, func() (func(), func()) { return f, func() {} })
+			pooled(b, name+impl, func(*testing.B) (func(), func()) { return f, func() {} })
 		}
 		run("semaphore", func() {
 			var wg sync.WaitGroup
@@ -66,7 +66,7 @@ func BenchmarkBounded(b *testing.B) {
 			}
 			p.Wait()
 		})
-		pooled(b, name+"pond", func() (func(), func()) {
+		pooled(b, name+"pond", func(*testing.B) (func(), func()) {
 			p := pond.NewPool(limit)
 			return func() {
 				g := p.NewGroup()
@@ -76,8 +76,11 @@ func BenchmarkBounded(b *testing.B) {
 				g.Wait()
 			}, p.StopAndWait
 		})
-		pooled(b, name+"ants", func() (func(), func()) {
-			p, _ := ants.NewPool(limit)
+		pooled(b, name+"ants", func(b *testing.B) (func(), func()) {
+			p, err := ants.NewPool(limit)
+			if err != nil {
+				b.Fatal(err)
+			}
 			return func() {
 				var wg sync.WaitGroup
 				for range tasks {
@@ -85,7 +88,7 @@ func BenchmarkBounded(b *testing.B) {
 					p.Submit(func() { defer wg.Done(); work(0) })
 				}
 				wg.Wait()
-			}, func() { p.ReleaseTimeout(10 * time.Second) }
+			}, func() { reportRelease(b, p.ReleaseTimeout(10*time.Second)) }
 		})
 		run("scope", func() {
 			scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {

@@ -45,7 +45,7 @@ func BenchmarkFanOut(b *testing.B) {
 			name := fmt.Sprintf("n=%d/body=%s/impl=", n, body.name)
 			spin := body.spin
 			run := func(impl string, f func()) {
-				pooled(b, name+impl, func() (func(), func()) { return f, func() {} })
+				pooled(b, name+impl, func(*testing.B) (func(), func()) { return f, func() {} })
 			}
 			run("raw", func() {
 				var wg sync.WaitGroup
@@ -90,7 +90,7 @@ func BenchmarkFanOut(b *testing.B) {
 				}
 				p.Wait()
 			})
-			pooled(b, name+"pond", func() (func(), func()) {
+			pooled(b, name+"pond", func(*testing.B) (func(), func()) {
 				p := pond.NewPool(0)
 				return func() {
 					g := p.NewGroup()
@@ -100,8 +100,11 @@ func BenchmarkFanOut(b *testing.B) {
 					g.Wait()
 				}, p.StopAndWait
 			})
-			pooled(b, name+"ants", func() (func(), func()) {
-				p, _ := ants.NewPool(-1)
+			pooled(b, name+"ants", func(b *testing.B) (func(), func()) {
+				p, err := ants.NewPool(-1)
+				if err != nil {
+					b.Fatal(err)
+				}
 				return func() {
 					var wg sync.WaitGroup
 					for range n {
@@ -109,7 +112,7 @@ func BenchmarkFanOut(b *testing.B) {
 						p.Submit(func() { defer wg.Done(); work(spin) })
 					}
 					wg.Wait()
-				}, func() { p.ReleaseTimeout(10 * time.Second) }
+				}, func() { reportRelease(b, p.ReleaseTimeout(10*time.Second)) }
 			})
 			run("scope", func() {
 				scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
@@ -131,21 +134,30 @@ func BenchmarkFanOut(b *testing.B) {
 	}
 }
 
-// pooled runs one contender as a sub-benchmark: setup returns its work and
+// pooled runs one contender as a sub-benchmark: setup, given the
+// sub-benchmark to report a failure on, returns its work and
 // what releases it. A contender that keeps a pool of workers makes the pool
 // in setup, before the timed loop, and releases it after, waiting for its
 // workers, so that none is left when the next contender runs. ants retires a
 // worker a second after its last task; with one pool for the whole
 // benchmark, the thousands that a fan-out left idle retired while the next
 // contender, scope, was being timed.
-func pooled(b *testing.B, name string, setup func() (run, release func())) {
+func pooled(b *testing.B, name string, setup func(*testing.B) (run, release func())) {
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
-		run, release := setup()
+		run, release := setup(b)
 		for b.Loop() {
 			run()
 		}
 		b.StopTimer()
 		release() // untimed; ants' ReleaseTimeout, unlike Release, waits for its goroutines: goleak looks
 	})
+}
+
+// reportRelease reports the error of releasing a pool: ants' ReleaseTimeout fails
+// if its workers did not all leave in time, and goleak would then name them.
+func reportRelease(b *testing.B, err error) {
+	if err != nil {
+		b.Error(err)
+	}
 }
