@@ -22,10 +22,10 @@ func BenchmarkBounded(b *testing.B) {
 	ctx := context.Background()
 	for _, limit := range []int{2, 8, 64} {
 		name := fmt.Sprintf("limit=%d/impl=", limit)
-		run := func(impl string, f func()) {
-			pooled(b, name+impl, func(*testing.B) (func(), func()) { return f, func() {} })
+		run := func(impl string, f func() error) {
+			pooled(b, name+impl, func(*testing.B) (func() error, func()) { return f, func() {} })
 		}
-		run("semaphore", func() {
+		run("semaphore", func() error {
 			var wg sync.WaitGroup
 			sem := make(chan struct{}, limit)
 			for range tasks {
@@ -34,8 +34,9 @@ func BenchmarkBounded(b *testing.B) {
 				go func() { defer func() { <-sem; wg.Done() }(); work(0) }()
 			}
 			wg.Wait()
+			return nil
 		})
-		run("workers", func() {
+		run("workers", func() error {
 			var wg sync.WaitGroup
 			jobs := make(chan func())
 			for range limit {
@@ -50,48 +51,45 @@ func BenchmarkBounded(b *testing.B) {
 			}
 			close(jobs)
 			wg.Wait()
+			return nil
 		})
-		run("errgroup", func() {
+		run("errgroup", func() error {
 			g, _ := errgroup.WithContext(ctx)
 			g.SetLimit(limit)
 			for range tasks {
 				g.Go(func() error { work(0); return nil })
 			}
-			g.Wait()
+			return g.Wait()
 		})
-		run("concpool", func() {
+		run("concpool", func() error {
 			p := pool.New().WithMaxGoroutines(limit)
 			for range tasks {
 				p.Go(func() { work(0) })
 			}
 			p.Wait()
+			return nil
 		})
-		pooled(b, name+"pond", func(*testing.B) (func(), func()) {
+		pooled(b, name+"pond", func(*testing.B) (func() error, func()) {
 			p := pond.NewPool(limit)
-			return func() {
+			return func() error {
 				g := p.NewGroup()
 				for range tasks {
 					g.Submit(func() { work(0) })
 				}
-				g.Wait()
+				return g.Wait()
 			}, p.StopAndWait
 		})
-		pooled(b, name+"ants", func(b *testing.B) (func(), func()) {
+		pooled(b, name+"ants", func(b *testing.B) (func() error, func()) {
 			p, err := ants.NewPool(limit)
 			if err != nil {
 				b.Fatal(err)
 			}
-			return func() {
-				var wg sync.WaitGroup
-				for range tasks {
-					wg.Add(1)
-					p.Submit(func() { defer wg.Done(); work(0) })
-				}
-				wg.Wait()
+			return func() error {
+				return antsFanOut(p, tasks, func() { work(0) })
 			}, func() { reportRelease(b, p.ReleaseTimeout(10*time.Second)) }
 		})
-		run("scope", func() {
-			scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+		run("scope", func() error {
+			return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 				for range tasks {
 					s.Go(func(context.Context) error { work(0); return nil })
 				}

@@ -43,7 +43,7 @@ func failFast(b *testing.B, grown bool) {
 	if grown {
 		name = "blocked=999/stack=grown/impl="
 	}
-	run := func(impl string, start func(fire <-chan struct{}, ready *sync.WaitGroup) (wait func())) {
+	run := func(impl string, start func(fire <-chan struct{}, ready *sync.WaitGroup) (wait func() error)) {
 		b.Run(name+impl, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -55,7 +55,9 @@ func failFast(b *testing.B, grown bool) {
 				ready.Wait() // every blocked task is on its way to park on ctx.Done
 				b.StartTimer()
 				close(fire)
-				wait()
+				if err := wait(); !errors.Is(err, errFail) {
+					b.Fatalf("wait returned %v, want the failure %v", err, errFail)
+				}
 			}
 		})
 	}
@@ -73,40 +75,45 @@ func failFast(b *testing.B, grown bool) {
 	failing := func(fire <-chan struct{}) func(context.Context) error {
 		return func(context.Context) error { <-fire; return errFail }
 	}
-	run("raw", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
+	run("raw", func(fire <-chan struct{}, ready *sync.WaitGroup) func() error {
 		ctx, cancel := context.WithCancelCause(bg)
 		var wg sync.WaitGroup
 		task := blockedTask(ready)
 		for range blocked {
-			wg.Go(func() { task(ctx) })
+			wg.Go(func() { _ = task(ctx) }) // only ever ctx.Err(): noise, which the floor drops
 		}
 		wg.Go(func() { <-fire; cancel(errFail) })
-		return func() { wg.Wait(); cancel(nil) }
+		return func() error {
+			wg.Wait()
+			err := context.Cause(ctx)
+			cancel(nil)
+			return err
+		}
 	})
-	run("errgroup", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
+	run("errgroup", func(fire <-chan struct{}, ready *sync.WaitGroup) func() error {
 		g, ctx := errgroup.WithContext(bg)
 		task := blockedTask(ready)
 		for range blocked {
 			g.Go(func() error { return task(ctx) })
 		}
 		g.Go(func() error { return failing(fire)(ctx) })
-		return func() { g.Wait() }
+		return g.Wait
 	})
-	run("concpool", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
+	run("concpool", func(fire <-chan struct{}, ready *sync.WaitGroup) func() error {
 		p := pool.New().WithContext(bg).WithCancelOnError()
 		for range blocked {
 			p.Go(blockedTask(ready))
 		}
 		p.Go(failing(fire))
-		return func() { p.Wait() }
+		return p.Wait
 	})
-	run("scope", func(fire <-chan struct{}, ready *sync.WaitGroup) func() {
+	run("scope", func(fire <-chan struct{}, ready *sync.WaitGroup) func() error {
 		s, _ := scope.New(bg)
 		for range blocked {
 			s.Go(blockedTask(ready))
 		}
 		s.Go(failing(fire))
-		return func() { s.Wait() }
+		return s.Wait
 	})
 }
 

@@ -44,86 +44,85 @@ func BenchmarkFanOut(b *testing.B) {
 		for _, n := range []int{1, 10, 100, 1000, 10000} {
 			name := fmt.Sprintf("n=%d/body=%s/impl=", n, body.name)
 			spin := body.spin
-			run := func(impl string, f func()) {
-				pooled(b, name+impl, func(*testing.B) (func(), func()) { return f, func() {} })
+			run := func(impl string, f func() error) {
+				pooled(b, name+impl, func(*testing.B) (func() error, func()) { return f, func() {} })
 			}
-			run("raw", func() {
+			run("raw", func() error {
 				var wg sync.WaitGroup
 				for range n {
 					wg.Add(1)
 					go func() { defer wg.Done(); work(spin) }()
 				}
 				wg.Wait()
+				return nil
 			})
-			run("waitgroupgo", func() {
+			run("waitgroupgo", func() error {
 				var wg sync.WaitGroup
 				for range n {
 					wg.Go(func() { work(spin) })
 				}
 				wg.Wait()
+				return nil
 			})
-			run("errgroup", func() {
+			run("errgroup", func() error {
 				var g errgroup.Group
 				for range n {
 					g.Go(func() error { work(spin); return nil })
 				}
-				g.Wait()
+				return g.Wait()
 			})
-			run("errgroupctx", func() {
+			run("errgroupctx", func() error {
 				g, _ := errgroup.WithContext(ctx)
 				for range n {
 					g.Go(func() error { work(spin); return nil })
 				}
-				g.Wait()
+				return g.Wait()
 			})
-			run("conc", func() {
+			run("conc", func() error {
 				var wg conc.WaitGroup
 				for range n {
 					wg.Go(func() { work(spin) })
 				}
 				wg.Wait()
+				return nil
 			})
-			run("concpool", func() {
+			run("concpool", func() error {
 				p := pool.New()
 				for range n {
 					p.Go(func() { work(spin) })
 				}
 				p.Wait()
+				return nil
 			})
-			pooled(b, name+"pond", func(*testing.B) (func(), func()) {
+			pooled(b, name+"pond", func(*testing.B) (func() error, func()) {
 				p := pond.NewPool(0)
-				return func() {
+				return func() error {
 					g := p.NewGroup()
 					for range n {
 						g.Submit(func() { work(spin) })
 					}
-					g.Wait()
+					return g.Wait()
 				}, p.StopAndWait
 			})
-			pooled(b, name+"ants", func(b *testing.B) (func(), func()) {
+			pooled(b, name+"ants", func(b *testing.B) (func() error, func()) {
 				p, err := ants.NewPool(-1)
 				if err != nil {
 					b.Fatal(err)
 				}
-				return func() {
-					var wg sync.WaitGroup
-					for range n {
-						wg.Add(1)
-						p.Submit(func() { defer wg.Done(); work(spin) })
-					}
-					wg.Wait()
+				return func() error {
+					return antsFanOut(p, n, func() { work(spin) })
 				}, func() { reportRelease(b, p.ReleaseTimeout(10*time.Second)) }
 			})
-			run("scope", func() {
-				scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+			run("scope", func() error {
+				return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 					for range n {
 						s.Go(func(context.Context) error { work(spin); return nil })
 					}
 					return nil
 				})
 			})
-			run("scopenamed", func() {
-				scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+			run("scopenamed", func() error {
+				return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 					for range n {
 						s.Go(func(context.Context) error { work(spin); return nil }, scope.Named("worker"))
 					}
@@ -135,19 +134,21 @@ func BenchmarkFanOut(b *testing.B) {
 }
 
 // pooled runs one contender as a sub-benchmark: setup, given the
-// sub-benchmark to report a failure on, returns its work and
-// what releases it. A contender that keeps a pool of workers makes the pool
+// sub-benchmark to report a failure on, returns its work, which fails the
+// benchmark if it returns an error, and what releases it. A contender that keeps a pool of workers makes the pool
 // in setup, before the timed loop, and releases it after, waiting for its
 // workers, so that none is left when the next contender runs. ants retires a
 // worker a second after its last task; with one pool for the whole
 // benchmark, the thousands that a fan-out left idle retired while the next
 // contender, scope, was being timed.
-func pooled(b *testing.B, name string, setup func(*testing.B) (run, release func())) {
+func pooled(b *testing.B, name string, setup func(*testing.B) (run func() error, release func())) {
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
 		run, release := setup(b)
 		for b.Loop() {
-			run()
+			if err := run(); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.StopTimer()
 		release() // untimed; ants' ReleaseTimeout, unlike Release, waits for its goroutines: goleak looks
@@ -160,4 +161,22 @@ func reportRelease(b *testing.B, err error) {
 	if err != nil {
 		b.Error(err)
 	}
+}
+
+// antsFanOut submits n tasks to p and waits for them; a task ants refuses
+// is counted out at once, and the first refusal is returned after the wait.
+func antsFanOut(p *ants.Pool, n int, task func()) error {
+	var wg sync.WaitGroup
+	var first error
+	for range n {
+		wg.Add(1)
+		if err := p.Submit(func() { defer wg.Done(); task() }); err != nil {
+			wg.Done()
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	wg.Wait()
+	return first
 }

@@ -22,52 +22,52 @@ func BenchmarkOrdered(b *testing.B) {
 		items[i] = i
 	}
 	double := func(x int) int { work(0); return 2 * x }
-	run := func(impl string, f func() []int) {
+	run := func(impl string, f func() ([]int, error)) {
 		b.Run("n=1000/impl="+impl, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if out := f(); len(out) != n || out[n-1] != 2*(n-1) {
+				out, err := f()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(out) != n || out[n-1] != 2*(n-1) {
 					b.Fatal("wrong results")
 				}
 			}
 		})
 	}
-	run("raw", func() []int {
+	run("raw", func() ([]int, error) {
 		out := make([]int, n)
 		var wg sync.WaitGroup
 		for i, x := range items {
 			wg.Go(func() { out[i] = double(x) })
 		}
 		wg.Wait()
-		return out
+		return out, nil
 	})
-	run("errgroup", func() []int {
+	run("errgroup", func() ([]int, error) {
 		out := make([]int, n)
 		g, _ := errgroup.WithContext(ctx)
 		for i, x := range items {
 			g.Go(func() error { out[i] = double(x); return nil })
 		}
-		g.Wait()
-		return out
+		return out, g.Wait()
 	})
-	run("conciter", func() []int {
-		return iter.Map(items, func(x *int) int { return double(*x) })
+	run("conciter", func() ([]int, error) {
+		return iter.Map(items, func(x *int) int { return double(*x) }), nil
 	})
-	run("scopemap", func() []int {
-		out, _ := scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil })
-		return out
+	run("scopemap", func() ([]int, error) {
+		return scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil })
 	})
-	run("scopemaplimit", func() []int {
-		out, _ := scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil },
+	run("scopemaplimit", func() ([]int, error) {
+		return scope.Map(ctx, items, func(_ context.Context, x int) (int, error) { return double(x), nil },
 			scope.WithLimit(runtime.GOMAXPROCS(0)))
-		return out
 	})
 	fns := make([]func(context.Context) (int, error), n)
 	for i, x := range items {
 		fns[i] = func(context.Context) (int, error) { return double(x), nil }
 	}
-	run("scopegather", func() []int {
-		out, _ := scope.Gather(ctx, fns...)
-		return out
+	run("scopegather", func() ([]int, error) {
+		return scope.Gather(ctx, fns...)
 	})
 }

@@ -27,7 +27,7 @@ func BenchmarkQueue(b *testing.B) {
 			b.Run(name+"/impl=channel", func(b *testing.B) {
 				ch := make(chan int, slots)
 				move(b, shape.producers, shape.consumers,
-					func(v int) { ch <- v },
+					func(v int) error { ch <- v; return nil },
 					func() bool { _, ok := <-ch; return ok },
 					func() { close(ch) })
 			})
@@ -35,7 +35,7 @@ func BenchmarkQueue(b *testing.B) {
 				q := scope.NewQueue[int](capacity)
 				ctx := context.Background()
 				move(b, shape.producers, shape.consumers,
-					func(v int) { q.Put(ctx, v) },
+					func(v int) error { return q.Put(ctx, v) },
 					func() bool { _, err := q.Get(ctx); return err == nil },
 					q.Shutdown)
 			})
@@ -45,7 +45,7 @@ func BenchmarkQueue(b *testing.B) {
 
 // move runs producers that put b.N items in all and consumers that get
 // until close makes get report false.
-func move(b *testing.B, producers, consumers int, put func(int), get func() bool, close func()) {
+func move(b *testing.B, producers, consumers int, put func(int) error, get func() bool, close func()) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var prod, cons sync.WaitGroup
@@ -62,7 +62,10 @@ func move(b *testing.B, producers, consumers int, put func(int), get func() bool
 		}
 		prod.Go(func() {
 			for i := range n {
-				put(i)
+				if err := put(i); err != nil {
+					b.Error(err) // b.Fatal must not be called off the benchmark's goroutine
+					return
+				}
 			}
 		})
 	}

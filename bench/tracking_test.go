@@ -36,12 +36,15 @@ func BenchmarkFanOutTracking(b *testing.B) {
 			b.Run(name+"scope-"+tr.impl, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+					err := scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 						for range n {
 							s.Go(func(context.Context) error { work(0); return nil }, scope.Named("worker"))
 						}
 						return nil
 					}, scope.WithTracking(tr.what))
+					if err != nil {
+						b.Fatal(err)
+					}
 				}
 			})
 		}
