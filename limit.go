@@ -24,16 +24,21 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 	runtime.Gosched()
 	select {
 	case <-w.c: // handed a slot during the yield: no select on two channels, which locks both (bench/ BenchmarkBounded, limit 2: -5%)
-		s.wakes.put(w)
-		return nil
 	default:
+		select {
+		case <-w.c:
+		case <-s.ctx.Done():
+			return s.giveUp(t, w)
+		}
 	}
-	select {
-	case <-w.c:
-		s.wakes.put(w)
-		return nil
-	case <-s.ctx.Done():
-	}
+	s.wakes.put(w)
+	return nil
+}
+
+// giveUp drops t, which waited for a slot until the scope was cancelled,
+// and returns the scope's cause; or returns nil if t was handed a slot just
+// as the scope was cancelled: then t runs.
+func (s *Scope) giveUp(t *task, w *wake) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.wakes.put(w)
