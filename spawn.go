@@ -218,8 +218,10 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 
 // taskPool recycles task structs, so that a task costs one allocation, the
 // go statement's, as a raw goroutine does (bench/ BenchmarkFanOut, impl=scope
-// against impl=raw; doc/benchmarks.md). It holds no channel and no
-// goroutine, so it is safe across synctest bubbles.
+// against impl=raw; doc/benchmarks.md). A build that made each task new was
+// 1.14x slower at n=1,000, 1.09x at 10,000 (bench/against HEAD 10 FanOut).
+// It holds no channel and no goroutine, so it is safe across synctest
+// bubbles.
 var taskPool = sync.Pool{New: func() any { return new(task) }}
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
