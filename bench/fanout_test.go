@@ -135,12 +135,12 @@ func BenchmarkFanOut(b *testing.B) {
 
 // pooled runs one contender as a sub-benchmark: setup, given the
 // sub-benchmark to report a failure on, returns its work, which fails the
-// benchmark if it returns an error, and what releases it. A contender that keeps a pool of workers makes the pool
-// in setup, before the timed loop, and releases it after, waiting for its
-// workers, so that none is left when the next contender runs. ants retires a
-// worker a second after its last task; with one pool for the whole
-// benchmark, the thousands that a fan-out left idle retired while the next
-// contender, scope, was being timed.
+// benchmark if it returns an error, and what releases it. A contender that
+// keeps a pool of workers makes the pool in setup, before the timed loop,
+// and releases it after, waiting for its workers, so that none is left when
+// the next contender runs. ants retires a worker a second after its last
+// task; with one pool for the whole benchmark, the thousands that a fan-out
+// left idle retired while the next contender, scope, was being timed.
 func pooled(b *testing.B, name string, setup func(*testing.B) (run func() error, release func())) {
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
