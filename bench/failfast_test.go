@@ -20,31 +20,11 @@ var errFail = errors.New("fail")
 // handling 999 cancellation errors. The floor cancels a context by hand and
 // waits with a WaitGroup. Each contender's failing task fails by returning
 // (cancelling, for the floor) as soon as fire is closed.
-//
-// A goroutine starts with a 2 KB stack, and one that leaves with a grown
-// stack frees it on the way out, which the herd does 999 times inside the
-// timed span. The floor's blocked goroutine fits in 2 KB with little to
-// spare; errgroup's one frame more, or scope's task frames, tip it into a
-// 4 KB stack as it parks (doc/benchmarks.md has the figures). So each
-// workload runs twice: as written, and with stack=grown, where every
-// blocked task first calls a function with a 1,500-byte frame, as a task
-// that does more than wait would, and every contender's goroutines leave
-// with a grown stack.
 func BenchmarkFailFast(b *testing.B) {
-	for _, grown := range []bool{false, true} {
-		failFast(b, grown)
-	}
-}
-
-func failFast(b *testing.B, grown bool) {
 	const blocked = 999
 	bg := context.Background()
-	name := "blocked=999/impl="
-	if grown {
-		name = "blocked=999/stack=grown/impl="
-	}
 	run := func(impl string, start func(fire <-chan struct{}, ready *sync.WaitGroup) (wait func() error)) {
-		b.Run(name+impl, func(b *testing.B) {
+		b.Run("blocked=999/impl="+impl, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
@@ -63,14 +43,7 @@ func failFast(b *testing.B, grown bool) {
 	}
 	// blockedTask parks on ctx, as a task that serves until cancelled does.
 	blockedTask := func(ready *sync.WaitGroup) func(ctx context.Context) error {
-		return func(ctx context.Context) error {
-			if grown {
-				growStack()
-			}
-			ready.Done()
-			<-ctx.Done()
-			return ctx.Err()
-		}
+		return func(ctx context.Context) error { ready.Done(); <-ctx.Done(); return ctx.Err() }
 	}
 	failing := func(fire <-chan struct{}) func(context.Context) error {
 		return func(context.Context) error { <-fire; return errFail }
@@ -115,16 +88,4 @@ func failFast(b *testing.B, grown bool) {
 		s.Go(failing(fire))
 		return s.Wait
 	})
-}
-
-// growStack uses 1,500 bytes of stack, so that the goroutine calling it
-// leaves its 2 KB starting stack for a 4 KB one.
-//
-//go:noinline
-func growStack() byte {
-	var pad [1500]byte
-	for i := range pad {
-		pad[i] = byte(i)
-	}
-	return pad[len(pad)/2]
 }
