@@ -142,9 +142,10 @@ func (s *Scope) start(t *task, wait bool) error {
 // crowd is how many running tasks make a scope without a limit crowded: the
 // size of a processor's local run queue. While more than crowd tasks run,
 // every crowd-th Go yields the processor once, which then runs the tasks
-// queued on it, their structs still in its cache, before Go starts more; a
-// caller that never yields fills the queue and spills the rest to the
-// scheduler's global queue. bench/against HEAD 10 FanOut, ten runs: fan-out
+// queued on it before Go starts more. Why that is faster is not measured;
+// likely, a caller that never yields fills its queue and spills the rest to
+// the scheduler's global queue, and the tasks run later, their structs no
+// longer in a cache. bench/against HEAD 10 FanOut, ten runs: fan-out
 // of 10,000 0.75x the time without the yield [0.72–0.80], and 0.86x raw
 // goroutines; of 1,000 0.91x [0.85–1.03]. Yielding on every Go past crowd
 // instead cost more than it saved when the machine ran fast (n=1,000 up to
