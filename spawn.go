@@ -139,18 +139,19 @@ func (s *Scope) start(t *task, wait bool) error {
 	return s.awaitSlot(t, w)
 }
 
-// crowd is how many running tasks make a scope without a limit crowded: the
-// size of a processor's local run queue. While more than crowd tasks run,
-// every crowd-th Go yields the processor once, which then runs the tasks
-// queued on it before Go starts more. Why that is faster is not measured;
-// likely, a caller that never yields fills its queue and spills the rest to
-// the scheduler's global queue, and the tasks run later, their structs no
-// longer in a cache. bench/against HEAD 10 FanOut, ten runs: fan-out
-// of 10,000 0.75x the time without the yield [0.72–0.80], and 0.86x raw
-// goroutines; of 1,000 0.91x [0.85–1.03]. Yielding on every Go past crowd
-// instead cost more than it saved when the machine ran fast (n=1,000 up to
-// 1.64x).
-const crowd = 256
+// crowd is how many running tasks make a scope without a limit crowded.
+// While more than crowd tasks run, every crowd-th Go yields the processor
+// once, which then runs the tasks queued on it before Go starts more. Why
+// that is faster is not measured; likely, a caller that never yields fills
+// its processor's queue (256 goroutines) and spills the rest to the
+// scheduler's global queue, and the tasks run later, their structs no
+// longer in a cache. bench/against HEAD 10 FanOut, ten runs each: at 256,
+// fan-out of 10,000 0.75x the time without the yield [0.72–0.80], of 1,000
+// 0.91x [0.85–1.03]; at 64, against 256, 0.79x [0.74–0.86] and 0.87x
+// [0.77–1.43], 0.73x and 0.99x raw goroutines. Yielding on every Go past
+// crowd instead cost more than it saved when the machine ran fast (n=1,000
+// up to 1.64x).
+const crowd = 64
 
 // run runs t, then each waiting task that t's slot is handed to, on one
 // goroutine; under a limit, it then waits idle for the next task (see
