@@ -145,13 +145,14 @@ func (s *Scope) start(t *task, wait bool) error {
 // that is faster is not measured; likely, a caller that never yields fills
 // its processor's queue (256 goroutines) and spills the rest to the
 // scheduler's global queue, and the tasks run later, their structs no
-// longer in a cache. bench/against HEAD 10 FanOut, ten runs each: at 256,
-// fan-out of 10,000 0.75x the time without the yield [0.72–0.80], of 1,000
-// 0.91x [0.85–1.03]; at 64, against 256, 0.79x [0.74–0.86] and 0.87x
-// [0.77–1.43], 0.73x and 0.99x raw goroutines. Yielding on every Go past
-// crowd instead cost more than it saved when the machine ran fast (n=1,000
-// up to 1.64x).
-const crowd = 64
+// longer in a cache. bench/against HEAD 10 FanOut, ten runs each, each
+// crowd against the one before: 256 against no yield, fan-out of 10,000
+// 0.75x [0.72–0.80], of 1,000 0.91x [0.85–1.03]; 64 against 256, 0.79x and
+// 0.87x; 16 against 64, 0.64x [0.55–0.95] and 0.68x [0.61–0.93], every run
+// faster, which puts a fan-out at 0.46x and 0.72x the time of raw
+// goroutines. Yielding on every Go past 256 instead cost more than it
+// saved when the machine ran fast (n=1,000 up to 1.64x).
+const crowd = 16
 
 // run runs t, then each waiting task that t's slot is handed to, on one
 // goroutine; under a limit, it then waits idle for the next task (see
