@@ -171,6 +171,17 @@ func (s *Scope) watch() {
 	})
 }
 
+// awaitWatch waits, for a tracked scope whose context is done, until watch
+// has recorded it, so that a snapshot taken after the cancellation shows it:
+// watch runs on a goroutine of its own, and a task woken by the cancellation
+// can be seen to react before it has run. Called while the context is live,
+// it waits until it ends.
+func (s *Scope) awaitWatch() {
+	if s.tr != nil && s.tr.stopWatch != nil {
+		s.tr.watching.Wait()
+	}
+}
+
 // cancelled reports whether s's context is done; for a tracked scope, as
 // seen by watch, so that any goroutine may ask.
 func (s *Scope) cancelled() (bool, error) {

@@ -143,6 +143,7 @@ func (w *watcher) watch() {
 func (w *watcher) report(sig os.Signal) {
 	var lines []string
 	if s := w.scope.Load(); s != nil {
+		s.awaitWatch() // the first signal cancelled it: the tree shows its tasks cancelling
 		if !w.bodyDone.Load() {
 			state := StateRunning
 			if s.Context().Err() != nil {
