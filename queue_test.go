@@ -95,8 +95,21 @@ func TestUnboundedPutNeverBlocks(t *testing.T) {
 // Put blocks while full, Get while empty, Join while items are unfinished:
 // each durably blocked, so synctest.Wait settles.
 func TestQueueBlocksAndWakes(t *testing.T) {
+	for _, crowded := range []bool{false, true} {
+		t.Run(fmt.Sprintf("crowded=%t", crowded), func(t *testing.T) {
+			testQueueBlocksAndWakes(t, crowded)
+		})
+	}
+}
+
+// testQueueBlocksAndWakes is TestQueueBlocksAndWakes, crowded or not: a
+// crowded queue yields once before it parks, and must park all the same.
+func testQueueBlocksAndWakes(t *testing.T, crowded bool) {
 	synctest.Test(t, func(t *testing.T) {
 		q := scope.NewQueue[string](1)
+		if crowded {
+			scope.Crowd(q)
+		}
 		q.TryPut("first")
 		putDone := make(chan error)
 		go func() { putDone <- q.Put(bg, "second") }()
@@ -187,8 +200,21 @@ func TestQueueBlockedCallsGiveUpWithTheCause(t *testing.T) {
 // and nothing is made up: every item whose Put succeeded is got exactly once,
 // and no item whose Put failed ever comes out.
 func TestQueueLosesNothingWhenCallsGiveUp(t *testing.T) {
+	for _, crowded := range []bool{false, true} {
+		t.Run(fmt.Sprintf("crowded=%t", crowded), func(t *testing.T) {
+			testQueueLosesNothing(t, crowded)
+		})
+	}
+}
+
+// testQueueLosesNothing is TestQueueLosesNothingWhenCallsGiveUp, crowded or
+// not: a crowded queue yields once before each park.
+func testQueueLosesNothing(t *testing.T, crowded bool) {
 	for _, capacity := range []int{1, 4, 0} {
 		q := scope.NewQueue[int](capacity)
+		if crowded {
+			scope.Crowd(q)
+		}
 		const producers, perProducer, consumers = 4, 500, 4
 		var (
 			mu     sync.Mutex
