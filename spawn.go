@@ -149,10 +149,12 @@ func (s *Scope) start(t *task, wait bool) error {
 // crowd against the one before: 256 against no yield, fan-out of 10,000
 // 0.75x [0.72–0.80], of 1,000 0.91x [0.85–1.03]; 64 against 256, 0.79x and
 // 0.87x; 16 against 64, 0.64x [0.55–0.95] and 0.68x [0.61–0.93], every run
-// faster, which puts a fan-out at 0.46x and 0.72x the time of raw
-// goroutines. Yielding on every Go past 256 instead cost more than it
-// saved when the machine ran fast (n=1,000 up to 1.64x).
-const crowd = 16
+// faster; 8 against 16, 0.81x [0.71–0.91] and 0.84x [0.72–0.98] (benchstat
+// p=0.011 and 0.002), which puts a fan-out at 0.47x and 0.55x the time of
+// raw goroutines; 4 against 8, 0.92x and 0.91x, not significant (p=0.28
+// and 0.19): 8 it is. Yielding on every Go past 256 instead cost more than
+// it saved when the machine ran fast (n=1,000 up to 1.64x).
+const crowd = 8
 
 // run runs t, then each waiting task that t's slot is handed to, on one
 // goroutine; under a limit, it then waits idle for the next task (see
