@@ -182,7 +182,9 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 	checkFuncs("AsCompleted", fns)
 	return func(yield func(Result[T]) bool) {
 		s, _ := New(ctx, supervisePanics)
-		s.noYield = true // the caller reads the first outcome as soon as it comes: a crowd yield could keep it from its loop for as long as tasks run
+		// The caller reads each outcome as it comes: a crowd yield (see
+		// yield) could keep it from its loop for as long as the tasks run.
+		s.noYield = true
 		defer func() {
 			s.Cancel(nil) // a break, or a panic in the loop's body: stop the rest
 			s.Wait()      // re-panics a task's panic

@@ -41,7 +41,7 @@ type Scope struct {
 	slots   int          // tasks holding a slot of the limit
 	idle    []chan *task // idle workers under the limit, each waiting for a task
 	waited  bool         // Wait was called: the scope closes when live reaches 0
-	noYield bool         // no crowd yields: one took longer than longYield (see yield), or AsCompleted's caller must get back to its loop
+	noYield bool         // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
 	closed  bool         // the scope closed: Go panics, Wait returns result
 	claimed bool         // the first failure, or Cancel, is cancelling the scope; see claim
 	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
