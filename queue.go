@@ -358,7 +358,7 @@ func (q *Queue[T]) lockSlow() {
 // on one waiter, made 1x1 at capacity 1,024 up to 1.1x-1.4x slower; on two
 // waiters it never yields there. bench/against, doc/benchmarks.md.
 func (q *Queue[T]) crowded() bool {
-	if q.contending.Load() < 2 {
+	if q.contending.Load() < crowdedAt {
 		return false
 	}
 	q.mu.Unlock()
@@ -366,3 +366,7 @@ func (q *Queue[T]) crowded() bool {
 	q.lock()
 	return true
 }
+
+// crowdedAt is how many goroutines waiting for a queue's lock make it
+// crowded; see crowded.
+const crowdedAt = 2
