@@ -230,6 +230,7 @@ func (c *completion[T]) done(how int, err error) {
 // ends first: asyncio.sleep. For d <= 0 it returns at once: nil, or the cause
 // if ctx is already done.
 func Sleep(ctx context.Context, d time.Duration) error {
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}

@@ -2,7 +2,9 @@ package scope_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
@@ -46,6 +48,11 @@ func TestMisusePanicsWithAClearMessage(t *testing.T) {
 		{"zero Scope Tasks", "use New or Run", func() { zero.Tasks() }},
 		{"nil Scope Context", "use New or Run", func() { nilScope.Context() }},
 		{"Split(nil)", "Split(nil)", func() { (&scope.Error{}).Split(nil) }},
+		{"Sleep with nil ctx", "context.Background()", func() { scope.Sleep(nilCtx, time.Second) }},
+		{"Queue.Put with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Put(nilCtx, 1) }},
+		{"Queue.Get with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Get(nilCtx) }},
+		{"Queue.Join with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Join(nilCtx) }},
+		{"Queue.All with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).All(nilCtx) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { wantScopePanic(t, c.f, c.want) })
@@ -56,5 +63,54 @@ func TestZeroScopeStringDoesNotPanic(t *testing.T) {
 	var zero scope.Scope
 	if got := zero.String(); got == "" {
 		t.Errorf("String() of a zero Scope is empty")
+	}
+}
+
+// A Task not made by Spawn or TrySpawn, nil (TrySpawn's when it started
+// nothing) or zero, panics in every method instead of blocking for ever or
+// failing in a nil dereference; so does Wait with a nil context.
+func TestTaskMisusePanicsWithAClearMessage(t *testing.T) {
+	var nilTask *scope.Task[int]
+	zero := new(scope.Task[int])
+	var nilCtx context.Context
+	methods := map[string]func(tk *scope.Task[int]){
+		"Wait":   func(tk *scope.Task[int]) { tk.Wait(bg) },
+		"Done":   func(tk *scope.Task[int]) { tk.Done() },
+		"Result": func(tk *scope.Task[int]) { tk.Result() },
+		"Cancel": func(tk *scope.Task[int]) { tk.Cancel(nil) },
+		"Name":   func(tk *scope.Task[int]) { tk.Name() },
+		"String": func(tk *scope.Task[int]) { _ = tk.String() },
+	}
+	for name, m := range methods {
+		t.Run("nil "+name, func(t *testing.T) { wantScopePanic(t, func() { m(nilTask) }, "use the *Task they return") })
+		t.Run("zero "+name, func(t *testing.T) { wantScopePanic(t, func() { m(zero) }, "use the *Task they return") })
+	}
+	t.Run("Wait with nil ctx", func(t *testing.T) {
+		s, _ := scope.New(bg)
+		defer s.Wait()
+		release := make(chan struct{})
+		defer close(release)
+		tk := scope.Spawn(s, func(context.Context) (int, error) { <-release; return 1, nil })
+		wantScopePanic(t, func() { tk.Wait(nilCtx) }, "context.Background()")
+	})
+}
+
+// A copy of a Scope (the struct, not the pointer) is refused by every method
+// that would use it, instead of running tasks on a second, inconsistent copy
+// of its state. reflect makes the copy, as a user's code would, out of vet's
+// sight (vet's copylocks check flags a plain one).
+func TestCopiedScopePanicsWithAClearMessage(t *testing.T) {
+	s, _ := scope.New(bg)
+	defer s.Wait()
+	copied := reflect.New(reflect.TypeOf(s).Elem()).Interface().(*scope.Scope)
+	reflect.ValueOf(copied).Elem().Set(reflect.ValueOf(s).Elem())
+	noop := func(context.Context) error { return nil }
+	for name, f := range map[string]func(){
+		"Go":     func() { copied.Go(noop) },
+		"Wait":   func() { copied.Wait() },
+		"Cancel": func() { copied.Cancel(nil) },
+		"Spawn":  func() { scope.Spawn(copied, func(context.Context) (int, error) { return 0, nil }) },
+	} {
+		t.Run(name, func(t *testing.T) { wantScopePanic(t, f, "never a copy") })
 	}
 }

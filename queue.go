@@ -71,6 +71,7 @@ func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
 // it waits), and context.Cause(ctx) if ctx ends first; then nothing was
 // added. A ctx that is already done fails at once, even if there is room.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -152,6 +153,7 @@ func (q *Queue[T]) add(v T) *waiter[T] {
 // item is there.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 	var zero T
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
@@ -233,6 +235,7 @@ func (q *Queue[T]) TaskDone() {
 // (or dropped by [Queue.ShutdownNow]): queue.join. It returns
 // context.Cause(ctx) if ctx ends first, or is already done.
 func (q *Queue[T]) Join(ctx context.Context) error {
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -299,6 +302,7 @@ func (q *Queue[T]) Cap() int { return q.capacity }
 // after the loop's body has run, in a deferred call, so also when the body
 // breaks out, panics or calls runtime.Goexit.
 func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
+	needContext(ctx)
 	return func(yield func(T) bool) {
 		for {
 			v, err := q.Get(ctx)

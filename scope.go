@@ -23,6 +23,7 @@ type Scope struct {
 	cfg     config
 	done    chan struct{} // closed when the scope closes
 	id      uint64        // for the tree: unique for the process's life
+	self    *Scope        // the scope itself, to tell a copy (see check)
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	tr      *scopeTrack   // nil unless tracking is on for the scope
 
@@ -101,10 +102,9 @@ func New(ctx context.Context, opts ...Option) (*Scope, context.Context) {
 }
 
 func newScope(parent context.Context, opts []Option) *Scope {
-	if parent == nil {
-		panic("scope: nil Context; pass context.Background() or context.TODO()")
-	}
+	needContext(parent)
 	s := &Scope{done: make(chan struct{})}
+	s.self = s
 	for _, o := range opts {
 		if o == nil {
 			panic("scope: nil Option; leave it out")
@@ -279,5 +279,17 @@ func (s *Scope) String() string {
 func (s *Scope) check() {
 	if s == nil || s.ctx == nil {
 		panic("scope: Scope not made by New or Run; use New or Run to make one")
+	}
+	if s.self != s {
+		panic("scope: Scope copied; pass the *Scope that New or Run made, never a copy of what it points to")
+	}
+}
+
+// needContext panics with a clear message if ctx is nil, which would
+// otherwise fail later, in a nil dereference far from the call, or not at
+// all until the call has to wait.
+func needContext(ctx context.Context) {
+	if ctx == nil {
+		panic("scope: nil Context; pass context.Background(), context.TODO() or the caller's context")
 	}
 }

@@ -90,8 +90,10 @@ func (tk *Task[T]) done(_ int, err error) {
 // Wait waits for the task and returns its result, like `await
 // asyncio.shield(task)`: if ctx ends first, Wait returns the zero value and
 // context.Cause(ctx), and the task runs on. Once the task is done, Wait
-// returns its result even if ctx is done too.
+// returns its result even if ctx is done too. It panics if ctx is nil.
 func (tk *Task[T]) Wait(ctx context.Context) (T, error) {
+	tk.check()
+	needContext(ctx)
 	select {
 	case <-tk.ended:
 		return tk.value, tk.err
@@ -114,14 +116,28 @@ func (tk *Task[T]) Wait(ctx context.Context) (T, error) {
 
 // Done returns a channel that is closed once the task is done and its result
 // is set.
-func (tk *Task[T]) Done() <-chan struct{} { return tk.ended }
+func (tk *Task[T]) Done() <-chan struct{} {
+	tk.check()
+	return tk.ended
+}
+
+// check panics if tk was not made by Spawn or TrySpawn: a nil *Task, such
+// as TrySpawn returns when it starts nothing, or a zero Task, whose Done
+// would block for ever.
+func (tk *Task[T]) check() {
+	if tk == nil || tk.ended == nil {
+		panic("scope: Task not made by Spawn or TrySpawn; use the *Task they return (TrySpawn's is nil when it reports false)")
+	}
+}
 
 // Result returns the task's result: what its function returned; the zero
 // value and a [*PanicError] if it panicked; the zero value and an error that
 // errors.Is [ErrGoexit] if it called runtime.Goexit; the scope's cause if it
 // never started. Until the task is done it returns [ErrNotDone]. It never
-// blocks and never panics.
+// blocks; like every method of Task, it panics only on a Task not made by
+// Spawn or TrySpawn.
 func (tk *Task[T]) Result() (T, error) {
+	tk.check()
 	select {
 	case <-tk.ended:
 		return tk.value, tk.err
@@ -136,6 +152,7 @@ func (tk *Task[T]) Result() (T, error) {
 // task then returns that only reports this cancellation is not a failure of
 // the scope. Cancel on a done task does nothing.
 func (tk *Task[T]) Cancel(cause error) {
+	tk.check()
 	if cause == nil {
 		cause = context.Canceled
 	}
@@ -148,10 +165,14 @@ func (tk *Task[T]) Cancel(cause error) {
 }
 
 // Name returns the task's name: from [Named], or "task-N".
-func (tk *Task[T]) Name() string { return taskName(tk.name, tk.id) }
+func (tk *Task[T]) Name() string {
+	tk.check()
+	return taskName(tk.name, tk.id)
+}
 
 // String returns the task's name and whether it is done, for logs.
 func (tk *Task[T]) String() string {
+	tk.check()
 	state := "running"
 	select {
 	case <-tk.ended:
