@@ -119,7 +119,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 			s.cfg.earliest(now.Add(d))
 		}
 	}
-	if !s.cfg.deadline.IsZero() {
+	if s.ownDeadline(parent) {
 		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(parent)
@@ -128,6 +128,21 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		register(s) // last: a snapshot may read s as soon as it is listed
 	}
 	return s
+}
+
+// ownDeadline reports whether the scope needs a timer of its own: it has a
+// deadline, and parent does not end by then. A parent that ends at the same
+// moment ends the scope: with two timers the scope's could fire first, and
+// its DeadlineExceeded would reach the parent as a failure before the
+// parent's context ended. So of nested scopes with one deadline only the
+// outermost times out, as of asyncio's nested timeouts only the outermost
+// raises TimeoutError.
+func (s *Scope) ownDeadline(parent context.Context) bool {
+	if s.cfg.deadline.IsZero() {
+		return false
+	}
+	d, ok := parent.Deadline()
+	return !ok || d.After(s.cfg.deadline)
 }
 
 // Go starts fn in a new task of the scope, with the scope's context (or, for

@@ -173,6 +173,28 @@ func TestOwnDeadlineReturnsDeadlineExceeded(t *testing.T) {
 	})
 }
 
+// Nested scopes with one deadline: only the outermost times out, as of
+// asyncio's nested timeouts at one deadline only the outermost raises
+// TimeoutError (CPython's test_nested_timeouts). The inner scope is
+// cancelled by its parent, and its DeadlineExceeded is the outer scope's
+// own cancellation, not a failure; with a timer of its own the inner
+// scope's could fire first, and the outer Run returned an *Error.
+func TestNestedScopesWithOneDeadlineTimeOutOnce(t *testing.T) {
+	for range 50 {
+		synctest.Test(t, func(t *testing.T) {
+			err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+				return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+					s.Go(func(ctx context.Context) error { return scope.Sleep(ctx, time.Hour) })
+					return nil
+				}, scope.WithTimeout(time.Second))
+			}, scope.WithTimeout(time.Second))
+			if err != context.DeadlineExceeded {
+				t.Fatalf("Run = %v (%T); want context.DeadlineExceeded itself", err, err)
+			}
+		})
+	}
+}
+
 func TestEarliestDeadlineWins(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
