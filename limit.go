@@ -78,22 +78,26 @@ func (s *Scope) handOff() *task {
 	return next
 }
 
-// awaitWork parks a goroutine whose task finished with no task waiting, as
-// an idle worker, until a Go hands it the next task (returned), or the scope
-// closes or is cancelled (nil: the goroutine ends). At most limit workers
-// idle; Wait waits for them to leave, so none outlives the scope. A trivial
-// task under a limit then costs a channel send, not a goroutine
-// (bench/ BenchmarkBounded).
-func (s *Scope) awaitWork(work chan *task) *task {
-	s.mu.Lock()
+// listIdle lists work, the channel of a goroutine whose task finished with
+// no task waiting, as an idle worker, and reports whether it did: not once
+// the scope is closed or cancelled, nor past limit workers. A Go then hands
+// its task to the worker (see awaitWork). s.mu is held: finish lists the
+// worker as it counts the task out, without locking again (bench/against
+// Bounded, limit 64: see doc/benchmarks.md).
+func (s *Scope) listIdle(work chan *task) bool {
 	if s.closed || s.ctx.Err() != nil || len(s.idle) >= s.cfg.limit {
-		s.mu.Unlock()
-		return nil
+		return false
 	}
 	s.idle = append(s.idle, work)
-	s.workers.Add(1)
-	s.mu.Unlock()
-	defer s.workers.Done()
+	return true
+}
+
+// awaitWork parks an idle worker until a Go hands it the next task
+// (returned), or the scope closes (nil: the goroutine ends).
+// Wait waits for every goroutine under a limit to end (see goRun), so none
+// outlives the scope. A trivial task under a limit then costs a channel
+// send, not a goroutine (bench/ BenchmarkBounded).
+func (s *Scope) awaitWork(work chan *task) *task {
 	// With no more workers than processors the next Go often comes within a
 	// yield, as above; with more, the yield only hands the processor to
 	// another worker (bench/ BenchmarkBounded, limits 2 and 64).

@@ -51,7 +51,7 @@ type Scope struct {
 	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
 	result  error
 
-	workers  sync.WaitGroup           // idle workers, so that Wait outlives them
+	workers  sync.WaitGroup           // under a limit, the goroutines running tasks or idle, so that Wait outlives them
 	wakes    spares[wake]             // wakes to reuse for tasks waiting for the limit
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
@@ -199,8 +199,9 @@ func (s *Scope) Wait() error {
 	return s.result
 }
 
-// awaitClosed blocks until the scope has closed and its idle workers, sent
-// away by close, have left.
+// awaitClosed blocks until the scope has closed and, under a limit, its
+// goroutines have ended: the idle workers close sent away, and those whose
+// task was the last.
 func (s *Scope) awaitClosed() {
 	<-s.done
 	s.workers.Wait()

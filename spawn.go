@@ -119,7 +119,7 @@ func (s *Scope) start(t *task, wait bool) error {
 		}
 		crowded := s.cfg.limit == 0 && s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
 		s.mu.Unlock()
-		go s.run(t)
+		s.goRun(t)
 		if crowded { // see crowd
 			s.yield()
 		}
@@ -182,19 +182,29 @@ func (s *Scope) yield() {
 // fan-outs cost what they did (ten runs, no significant difference).
 const longYield = time.Millisecond
 
+// goRun starts a goroutine that runs t. Under a limit, the scope's workers
+// count it until it ends, so that Wait outlives it (see awaitWork).
+func (s *Scope) goRun(t *task) {
+	if s.cfg.limit > 0 {
+		s.workers.Add(1)
+	}
+	go s.run(t)
+}
+
 // run runs t, then each waiting task that t's slot is handed to, on one
 // goroutine; under a limit, it then waits idle for the next task (see
 // awaitWork).
 func (s *Scope) run(t *task) {
 	var work chan *task
+	if s.cfg.limit > 0 {
+		defer s.workers.Done()
+		work = make(chan *task, 1)
+	}
 	for t != nil {
 		how, err := t.call()
-		next := s.finish(t, err, how)
+		next, idle := s.finish(t, err, how, work)
 		recycle(t)
-		if next == nil && s.cfg.limit > 0 {
-			if work == nil {
-				work = make(chan *task, 1)
-			}
+		if idle {
 			next = s.awaitWork(work)
 		}
 		t = next
@@ -208,8 +218,8 @@ func (t *task) call() (how int, err error) {
 	how = exited // until guard returns
 	defer func() {
 		if how == exited {
-			if next := t.s.finish(t, ErrGoexit, exited); next != nil {
-				go t.s.run(next)
+			if next, _ := t.s.finish(t, ErrGoexit, exited, nil); next != nil {
+				t.s.goRun(next)
 			}
 		}
 	}()
@@ -234,11 +244,12 @@ func (t *task) guard() (how int, err error) {
 }
 
 // finish records how t ended, counts it out, and returns the waiting task
-// its slot is handed to, if any. The counting out is deferred: OnFailure and
-// an error's Is method are user code, and if one of them panics or calls
-// Goexit, t must still be counted out, and the next task gets a goroutine of
-// its own.
-func (s *Scope) finish(t *task, err error, how int) (next *task) {
+// its slot is handed to, if any; or, under a limit, whether the goroutine
+// was listed as an idle worker, waiting on work (nil: it may not be). The
+// counting out is deferred: OnFailure and an error's Is method are user
+// code, and if one of them panics or calls Goexit, t must still be counted
+// out, and the next task gets a goroutine of its own.
+func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task, idle bool) {
 	finished := false
 	defer func() {
 		s.mu.Lock()
@@ -247,9 +258,12 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 			next = s.handOff()
 		}
 		s.leave()
+		if next == nil && finished && work != nil {
+			idle = s.listIdle(work)
+		}
 		s.mu.Unlock()
 		if !finished && next != nil {
-			go s.run(next)
+			s.goRun(next)
 			next = nil
 		}
 	}()
@@ -261,7 +275,7 @@ func (s *Scope) finish(t *task, err error, how int) (next *task) {
 		t.out.done(how, err)
 	}
 	finished = true
-	return nil
+	return nil, false
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the
