@@ -7,11 +7,11 @@ import (
 
 // The limit is a count of slots under the scope's mutex, not a semaphore:
 // a task that finishes while others wait hands its slot, and its goroutine,
-// straight to the first waiting task (see handOff); one that finishes while
-// none waits keeps its goroutine as an idle worker for the next Go (see
-// awaitWork). So under a limit of n the scope runs on at most n goroutines,
-// started once, like a pool fed one function per task, and the hand-over
-// keeps the order of the calls.
+// straight to the first waiting task (see handOff); in Run's scope, one that
+// finishes while none waits keeps its goroutine as an idle worker for the
+// next Go (see listIdle). So under a limit of n Run's scope runs on at most
+// n goroutines, started once, like a pool fed one function per task, and
+// the hand-over keeps the order of the calls.
 
 // awaitSlot blocks the caller of Go while its task t waits for a slot, until
 // w, t's wake, is signalled. It returns nil once t has been handed a slot, or
@@ -84,6 +84,16 @@ func (s *Scope) handOff() *task {
 // its task to the worker (see awaitWork). s.mu is held: finish lists the
 // worker as it counts the task out, without locking again (bench/against
 // Bounded, limit 64: see doc/benchmarks.md).
+//
+// Only Run's scope keeps idle workers (finish is given no work channel
+// otherwise). Its Go calls come from its body and its tasks, all on
+// goroutines of its caller's testing/synctest bubble, if any. A New scope's
+// Go may come from anywhere: made outside a bubble and given tasks inside
+// one, it would hand them to a worker outside the bubble, where they would
+// run on real time and crash on the bubble's channels; and a worker idle in
+// a bubble would outlive the bubble's test. So a New scope starts a
+// goroutine for each task that finds room, as without a limit, and ends it
+// with its task.
 func (s *Scope) listIdle(work chan *task) bool {
 	if s.closed || s.ctx.Err() != nil || len(s.idle) >= s.cfg.limit {
 		return false
@@ -93,8 +103,8 @@ func (s *Scope) listIdle(work chan *task) bool {
 }
 
 // awaitWork parks an idle worker until a Go hands it the next task
-// (returned), or the scope closes (nil: the goroutine ends).
-// Wait waits for every goroutine under a limit to end (see goRun), so none
+// (returned), or the scope closes (nil: the goroutine ends). Wait waits for
+// every goroutine of a scope that reuses them to end (see goRun), so none
 // outlives the scope. A trivial task under a limit then costs a channel
 // send, not a goroutine (bench/ BenchmarkBounded).
 func (s *Scope) awaitWork(work chan *task) *task {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
@@ -175,5 +176,35 @@ func TestCancelledScopeStartsNoWaitingTask(t *testing.T) {
 	}, scope.WithLimit(1))
 	if asError(t, err); ran.Load() != 0 {
 		t.Fatalf("%d tasks started after the scope was cancelled; want 0", ran.Load())
+	}
+}
+
+// A New scope with a limit, made outside a testing/synctest bubble and given
+// a task inside one, runs the task inside the bubble, on the bubble's clock,
+// and leaves nothing behind in it: the bubble's test ends and the scope's
+// Wait, outside, returns. With an idle worker kept from the task before the
+// bubble, the task ran outside the bubble and its close of the bubble's
+// channel was a fatal error; with one idle inside, the bubble's test ended
+// with a goroutine still blocked in it.
+func TestNewScopeWithALimitServesASynctestBubble(t *testing.T) {
+	s, _ := scope.New(bg, scope.WithLimit(2))
+	ran := make(chan struct{})
+	s.Go(func(context.Context) error { close(ran); return nil })
+	<-ran
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		done := make(chan struct{}) // the bubble's
+		s.Go(func(ctx context.Context) error {
+			time.Sleep(time.Second)
+			close(done)
+			return nil
+		})
+		<-done
+		if d := time.Since(start); d != time.Second {
+			t.Errorf("the task slept %v; want exactly 1s of the bubble's fake time", d)
+		}
+	})
+	if err := s.Wait(); err != nil {
+		t.Fatalf("Wait = %v; want nil", err)
 	}
 }

@@ -41,10 +41,12 @@ func (f option) apply(c *config) { f(c) }
 // returns false instead. Waiting tasks start in the order of their calls. The
 // body of [Run] does not take a slot.
 //
-// The scope runs its tasks on at most n goroutines, reused: a goroutine whose
-// task finished waits, idle, for the next Go, until the scope closes. So a
-// [New] scope with a limit keeps up to n idle goroutines until its Wait,
-// which waits for them to leave.
+// A task that finishes while others wait hands its goroutine to the first of
+// them. [Run]'s scope also keeps the goroutine of a task that finished with
+// none waiting, idle, for the next Go, until the scope closes: so it runs
+// its tasks on at most n goroutines, like a pool, and Wait waits for them to
+// end. A [New] scope, whose Go may come from anywhere (from inside a
+// testing/synctest bubble, say), keeps none idle.
 //
 // WithLimit panics if n < 1: leave the option out for no limit.
 func WithLimit(n int) Option {

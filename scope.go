@@ -25,6 +25,7 @@ type Scope struct {
 	id      uint64        // for the tree: unique for the process's life
 	self    *Scope        // the scope itself, to tell a copy (see check)
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
+	reuse   bool          // Run's scope under a limit: keeps idle workers (see listIdle)
 	tr      *scopeTrack   // nil unless tracking is on for the scope
 
 	// The fields above are set as the scope is made and only read after; the
@@ -51,7 +52,7 @@ type Scope struct {
 	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
 	result  error
 
-	workers  sync.WaitGroup           // under a limit, the goroutines running tasks or idle, so that Wait outlives them
+	workers  sync.WaitGroup           // if reuse, the goroutines running tasks or idle, so that Wait outlives them
 	wakes    spares[wake]             // wakes to reuse for tasks waiting for the limit
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
@@ -74,6 +75,7 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 	}
 	s := newScope(ctx, opts)
 	s.live = 1 // the body
+	s.reuse = s.cfg.limit > 0
 	exiting := true
 	defer func() {
 		if exiting { // runtime.Goexit in body (t.FailNow): cancel, wait, and let it go on
@@ -199,9 +201,9 @@ func (s *Scope) Wait() error {
 	return s.result
 }
 
-// awaitClosed blocks until the scope has closed and, under a limit, its
-// goroutines have ended: the idle workers close sent away, and those whose
-// task was the last.
+// awaitClosed blocks until the scope has closed and, if it reuses its
+// goroutines, they have ended: the idle workers close sent away, and those
+// whose task was the last.
 func (s *Scope) awaitClosed() {
 	<-s.done
 	s.workers.Wait()

@@ -182,21 +182,22 @@ func (s *Scope) yield() {
 // fan-outs cost what they did (ten runs, no significant difference).
 const longYield = time.Millisecond
 
-// goRun starts a goroutine that runs t. Under a limit, the scope's workers
-// count it until it ends, so that Wait outlives it (see awaitWork).
+// goRun starts a goroutine that runs t. In a scope that reuses its
+// goroutines, the scope's workers count it until it ends, so that Wait
+// outlives it (see listIdle).
 func (s *Scope) goRun(t *task) {
-	if s.cfg.limit > 0 {
+	if s.reuse {
 		s.workers.Add(1)
 	}
 	go s.run(t)
 }
 
 // run runs t, then each waiting task that t's slot is handed to, on one
-// goroutine; under a limit, it then waits idle for the next task (see
-// awaitWork).
+// goroutine; in a scope that reuses its goroutines, it then waits idle for
+// the next task (see listIdle).
 func (s *Scope) run(t *task) {
 	var work chan *task
-	if s.cfg.limit > 0 {
+	if s.reuse {
 		defer s.workers.Done()
 		work = make(chan *task, 1)
 	}
