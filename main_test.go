@@ -61,6 +61,25 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 		wantReport(t, errOut, `panic: scope: task "panicker" panicked: boom`)
 	})
 
+	// asyncio.run refuses to run inside a running loop; Main inside Main
+	// panics, and the outer scope's task still ends before the crash
+	// (Run's body panicked: the scope is cancelled and waited for first).
+	// A nested Main used to install a second watcher: here it returned, and
+	// the program waited for a signal; after one, the inner Main's exit
+	// ended the program under the outer one's tasks.
+	t.Run("Main inside Main panics", func(t *testing.T) {
+		t.Parallel()
+		c := startMaintest(t, bin, "nested")
+		code, out, errOut := c.exit(t)
+		if code != 2 {
+			t.Errorf("got exit status %d; want 2, a crash", code)
+		}
+		wantReport(t, errOut, "panic: scope: Main called while Main runs")
+		if !slices.Equal(out, []string{"outer done"}) {
+			t.Errorf("got stdout %q; want the outer task to end first", out)
+		}
+	})
+
 	for _, tc := range []struct {
 		sig   syscall.Signal
 		code  int

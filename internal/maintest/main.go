@@ -12,6 +12,8 @@
 //	cleanup    like wait, but the task "cleaner" then fails: "cleanup failed"
 //	stubborn   the task "stubborn" prints "ready", then "cancelled" with the
 //	           cause once its context ends, and never returns
+//	nested     the task "outer" prints "outer done" once its context ends;
+//	           the body calls Main again, which panics
 package main
 
 import (
@@ -25,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn")
+		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -58,6 +60,13 @@ func main() {
 				fmt.Println("cancelled:", context.Cause(ctx))
 				select {} // ignores the cancellation: only a second signal ends the program
 			}, scope.Named("stubborn"))
+		case "nested":
+			s.Go(func(ctx context.Context) error {
+				<-ctx.Done()
+				fmt.Println("outer done")
+				return nil
+			}, scope.Named("outer"))
+			scope.Main(func(context.Context, *scope.Scope) error { return nil })
 		default:
 			return fmt.Errorf("unknown mode %q", mode)
 		}
