@@ -21,7 +21,9 @@ import (
 // exits at once, without waiting for the tasks, after printing to stderr
 // which tasks were still running, each with its state (and the body, if it
 // had not returned): exit status 130 if that second signal is SIGINT, 143 if
-// it is SIGTERM.
+// it is SIGTERM. The scopes nested in those tasks, where a stuck task often
+// is, are found through tracking: run the program with SCOPE_TRACK=1 (see
+// [Tracking]) to have them listed too, with ages and spawn sites.
 //
 // When the run ends:
 //   - with no failure and no signal, Main returns;
