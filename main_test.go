@@ -38,47 +38,40 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 		}
 	})
 
-	t.Run("failure: %+v report and exit 1", func(t *testing.T) {
-		t.Parallel()
-		c := startMaintest(t, bin, "fail")
-		code, out, errOut := c.exit(t)
-		if code != 1 {
-			t.Errorf("got exit status %d; want 1", code)
-		}
-		wantReport(t, errOut, "scope: 1 failure: disk on fire", `task "failer"`, "| disk on fire")
-		if len(out) != 0 {
-			t.Errorf("got stdout %q; want nothing: Main exits instead of returning", out)
-		}
-	})
-
-	t.Run("task panic re-panics", func(t *testing.T) {
-		t.Parallel()
-		c := startMaintest(t, bin, "panic")
-		code, _, errOut := c.exit(t)
-		if code != 2 {
-			t.Errorf("got exit status %d; want 2, a crash", code)
-		}
-		wantReport(t, errOut, `panic: scope: task "panicker" panicked: boom`)
-	})
-
-	// asyncio.run refuses to run inside a running loop; Main inside Main
-	// panics, and the outer scope's task still ends before the crash
-	// (Run's body panicked: the scope is cancelled and waited for first).
-	// A nested Main used to install a second watcher: here it returned, and
-	// the program waited for a signal; after one, the inner Main's exit
-	// ended the program under the outer one's tasks.
-	t.Run("Main inside Main panics", func(t *testing.T) {
-		t.Parallel()
-		c := startMaintest(t, bin, "nested")
-		code, out, errOut := c.exit(t)
-		if code != 2 {
-			t.Errorf("got exit status %d; want 2, a crash", code)
-		}
-		wantReport(t, errOut, "panic: scope: Main called while Main runs")
-		if !slices.Equal(out, []string{"outer done"}) {
-			t.Errorf("got stdout %q; want the outer task to end first", out)
-		}
-	})
+	// Runs that end without a signal: exit status, what stderr must hold,
+	// and all of stdout.
+	for _, tc := range []struct {
+		name, mode string
+		code       int
+		report     []string
+		out        []string
+	}{
+		{"failure: %+v report and exit 1", "fail", 1,
+			[]string{"scope: 1 failure: disk on fire", `task "failer"`, "| disk on fire"}, nil},
+		{"task panic re-panics", "panic", 2,
+			[]string{`panic: scope: task "panicker" panicked: boom`}, nil},
+		// asyncio.run refuses to run inside a running loop; Main inside
+		// Main panics, and the outer scope's task still ends before the
+		// crash (Run's body panicked: the scope is cancelled and waited for
+		// first). A nested Main used to install a second watcher: here it
+		// returned, and the program waited for a signal; after one, the
+		// inner Main's exit ended the program under the outer one's tasks.
+		{"Main inside Main panics", "nested", 2,
+			[]string{"panic: scope: Main called while Main runs"}, []string{"outer done"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := startMaintest(t, bin, tc.mode)
+			code, out, errOut := c.exit(t)
+			if code != tc.code {
+				t.Errorf("got exit status %d; want %d", code, tc.code)
+			}
+			wantReport(t, errOut, tc.report...)
+			if !slices.Equal(out, tc.out) {
+				t.Errorf("got stdout %q; want %q", out, tc.out)
+			}
+		})
+	}
 
 	for _, tc := range []struct {
 		sig   syscall.Signal
