@@ -53,6 +53,7 @@ func (s *Scope) claim() bool {
 func (s *Scope) cancelOutside(cause error) {
 	s.cancel(cause)
 	s.keepCauses()
+	s.markCancelled()
 }
 
 // callBody runs Run's body and records its failure. OnFailure runs here too,
@@ -93,6 +94,7 @@ func (s *Scope) abortBody(how int, r any) {
 	}
 	if s.claim() {
 		s.cancel(cause) // under s.mu: a rare path, where waking the tasks in a herd does not matter
+		s.markCancelled()
 	}
 	s.mu.Unlock()
 	defer func() {

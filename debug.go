@@ -171,6 +171,20 @@ func (s *Scope) watch() {
 	})
 }
 
+// markCancelled records, for a tracked scope that just cancelled itself (by
+// Cancel, or for its first failure), that its context is done, as watch
+// would an instant later: so Tasks, String and the tree show the scope and
+// its tasks cancelling once Cancel has returned. The caller has just
+// cancelled the context, so it may read the cause; watch, which stores the
+// same cause, may come before or after.
+func (s *Scope) markCancelled() {
+	if s.tr == nil || s.tr.stopWatch == nil {
+		return
+	}
+	c := context.Cause(s.ctx)
+	s.tr.cause.CompareAndSwap(nil, &c)
+}
+
 // awaitWatch waits, for a tracked scope whose context is done, until watch
 // has recorded it, so that a snapshot taken after the cancellation shows it:
 // watch runs on a goroutine of its own, and a task woken by the cancellation

@@ -564,3 +564,25 @@ func TestStringNamesTheScope(t *testing.T) {
 		t.Errorf("String() = %q; want %q", got, want)
 	}
 }
+
+// Once Cancel has returned, Tasks and String show the scope's tasks and the
+// scope cancelling, tracked or not: a tracked scope, which learns of other
+// cancellations from an AfterFunc, marks its own at once.
+func TestCancelShowsInTasksAndStringAtOnce(t *testing.T) {
+	for _, tracking := range []scope.Tracking{0, scope.TrackTasks} {
+		for range 100 {
+			s, _ := scope.New(bg, scope.WithTracking(tracking))
+			hold := make(chan struct{})
+			s.Go(func(ctx context.Context) error { <-ctx.Done(); <-hold; return nil })
+			s.Cancel(nil)
+			if tasks := s.Tasks(); len(tasks) != 1 || tasks[0].State != scope.StateCancelling {
+				t.Fatalf("tracking %v: Tasks() = %+v after Cancel; want the task cancelling", tracking, tasks)
+			}
+			if got, want := s.String(), "scope (1 task, cancelling)"; got != want {
+				t.Fatalf("tracking %v: String() = %q after Cancel; want %q", tracking, got, want)
+			}
+			close(hold)
+			s.Wait()
+		}
+	}
+}
