@@ -1,6 +1,7 @@
 package redisq
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -14,6 +15,15 @@ var (
 	ErrFull     = scope.ErrQueueFull     // TryPut on a full queue
 	ErrEmpty    = scope.ErrQueueEmpty    // TryGet on an empty queue
 )
+
+// needContext panics with a clear message if ctx is nil, which would
+// otherwise fail in a nil dereference inside the Redis client, far from the
+// call. Every method that takes a context checks it first.
+func needContext(ctx context.Context) {
+	if ctx == nil {
+		panic("redisq: nil Context; pass context.Background(), context.TODO() or the caller's context")
+	}
+}
 
 // ErrMalformed is what a [*MalformedError] matches with errors.Is.
 var ErrMalformed = errors.New("redisq: malformed entry")

@@ -36,6 +36,7 @@ const (
 // It returns an error starting "redisq:" when called twice, concurrently,
 // or on an Item that Get did not return.
 func (it *Item[T]) Done(ctx context.Context) error {
+	needContext(ctx)
 	if it == nil || it.q == nil {
 		return errors.New("redisq: Done on an Item that Get did not return; mark done the *Item from Get, GetBatch or TryGet")
 	}
@@ -46,6 +47,7 @@ func (it *Item[T]) Done(ctx context.Context) error {
 // or none. Its errors are Done's; it also fails, marking nothing, if an
 // item came from another Queue.
 func (q *Queue[T]) DoneBatch(ctx context.Context, items []*Item[T]) error {
+	needContext(ctx)
 	args := make([]any, 0, 1+len(items))
 	args = append(args, group)
 	for i, it := range items {

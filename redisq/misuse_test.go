@@ -26,6 +26,19 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 		"All with a nil error ptr": func() { q.All(ctx, nil) },
 		"GetBatch with max 0":      func() { q.GetBatch(ctx, 0) },
 	}
+	var nilCtx context.Context
+	for name, f := range map[string]func(){
+		"Open": func() { redisq.Open[int](nilCtx, rdb, "q") }, "Put": func() { q.Put(nilCtx, 1) },
+		"TryPut": func() { q.TryPut(nilCtx, 1) }, "PutBatch": func() { q.PutBatch(nilCtx, []int{1}) },
+		"Get": func() { q.Get(nilCtx) }, "TryGet": func() { q.TryGet(nilCtx) },
+		"GetBatch": func() { q.GetBatch(nilCtx, 1) }, "Join": func() { q.Join(nilCtx) },
+		"Len": func() { q.Len(nilCtx) }, "Shutdown": func() { q.Shutdown(nilCtx) },
+		"ShutdownNow": func() { q.ShutdownNow(nilCtx) }, "Delete": func() { q.Delete(nilCtx) },
+		"All": func() { q.All(nilCtx, new(error)) }, "DoneBatch": func() { q.DoneBatch(nilCtx, nil) },
+		"Done": func() { (&redisq.Item[int]{}).Done(nilCtx) },
+	} {
+		panics[name+" with a nil Context"] = f
+	}
 	for name, f := range panics {
 		msg := panicOf(f)
 		if !strings.HasPrefix(msg, "redisq: ") || !strings.Contains(msg, "; ") {

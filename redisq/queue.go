@@ -42,6 +42,7 @@ const group = "redisq"
 // the client when done with the queue. It panics if rdb is nil or name is
 // empty.
 func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, opts ...Option) (*Queue[T], error) {
+	needContext(ctx)
 	if rdb == nil {
 		panic("redisq: Open with a nil client; pass a client made by redis.NewClient or redis.NewUniversalClient")
 	}
@@ -122,6 +123,7 @@ func (q *Queue[T]) PutBatch(ctx context.Context, vs []T) error {
 }
 
 func (q *Queue[T]) put(ctx context.Context, vs []T, block bool) error {
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -191,6 +193,7 @@ func status(reply any) string {
 // It returns context.Cause(ctx) if ctx ends first, or is already done, and
 // the error of Redis if it cannot ask.
 func (q *Queue[T]) Join(ctx context.Context) error {
+	needContext(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -213,6 +216,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 // Len returns the number of items in the queue: put and not yet got by any
 // consumer. Items got and not yet done do not count, as in scope.Queue.
 func (q *Queue[T]) Len(ctx context.Context) (int, error) {
+	needContext(ctx)
 	n, err := q.run(ctx, lenScript, []string{q.stream}, group)
 	if err != nil {
 		return 0, q.fail(ctx, "counting the items of", err)
