@@ -96,5 +96,14 @@ func BenchmarkBounded(b *testing.B) {
 				return nil
 			}, scope.WithLimit(limit))
 		})
+		// A New scope keeps no idle workers (its Go may come from another
+		// synctest bubble): a goroutine for each task that finds room.
+		run("scopenew", func() error {
+			s, _ := scope.New(ctx, scope.WithLimit(limit))
+			for range tasks {
+				s.Go(func(context.Context) error { work(0); return nil })
+			}
+			return s.Wait()
+		})
 	}
 }
