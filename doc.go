@@ -29,9 +29,9 @@
 //     *Error stays whole inside it. [errors.Is] and [errors.As] see through.
 //   - Cancellation is not failure. Once the scope is cancelled, an error that
 //     only reports that cancellation (ctx.Err(), the cause, or either wrapped)
-//     is dropped. With no failure, Wait returns the parent's cause once, or
-//     [context.DeadlineExceeded] for the scope's own deadline; after
-//     [Scope.Cancel], nil.
+//     is dropped. With no failure, Wait returns the parent's cause itself (not
+//     wrapped in an *Error), or [context.DeadlineExceeded] for the scope's
+//     own deadline; after [Scope.Cancel], nil.
 //   - Panics are not lost. A panicking task cancels its siblings at once, and
 //     Wait re-panics its [*PanicError] once they have returned; with
 //     [CapturePanics] it is a failure like any other. runtime.Goexit in a task

@@ -103,13 +103,16 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 	return zero, err
 }
 
-// Map calls fn on every item, each in a task of its own scope, and returns
-// the results in the items' order. It takes a scope's options: without
-// [WithLimit] every item runs at once, as asyncio.gather would, with it at
-// most n at a time. It fails fast like [Run], returning a nil slice with the
-// [*Error]; under [Supervise] every item runs and the slice comes back beside
-// the *Error, the failed items' slots holding the zero value. Map with no
-// items returns an empty slice.
+// Map calls fn on every item, in tasks of its own scope, and returns the
+// results in the items' order. It takes a scope's options: without
+// [WithLimit] every item runs at once, in a task of its own, as
+// asyncio.gather would; with it, at most n at a time, on n tasks that take
+// the items in turn (as conc's iter.Map does), so a failure is named by its
+// task, task-1 to task-n, not by its item: wrap fn's error with the item
+// where that matters. It fails fast like [Run], returning a nil slice with
+// the [*Error]; under [Supervise] every item runs in a task of its own and
+// the slice comes back beside the *Error, the failed items' slots holding
+// the zero value. Map with no items returns an empty slice.
 //
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {

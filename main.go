@@ -17,7 +17,8 @@ import (
 //
 // The first SIGINT or SIGTERM cancels the scope's context, with a cause whose
 // message names the signal ("scope: received SIGINT (interrupt)"); the cause
-// also has a method Signal() os.Signal, for [errors.As]. A second signal
+// also has a method Signal() os.Signal, for [errors.As], and errors.Is it
+// [context.Canceled], as signal.NotifyContext's cause is. A second signal
 // exits at once, without waiting for the tasks, after printing to stderr
 // which tasks were still running, each with its state (and the body, if it
 // had not returned): exit status 130 if that second signal is SIGINT, 143 if
@@ -34,6 +35,10 @@ import (
 //     cause (what [Run] reports when its parent ended it). If there were also
 //     real failures, Main prints their %+v report first, and still exits with
 //     130 or 143, not 1.
+//
+// Unless the run ends clean, Main exits rather than returns: deferred calls
+// in func main do not run then, so put cleanup (flushing a log, closing a
+// file) in body, where it runs before Main exits.
 //
 // A task panic re-panics, as in Run, and crashes the program; Main stops
 // listening for signals first. Main stops listening for signals, and its own
@@ -212,6 +217,11 @@ type signalError struct{ sig os.Signal }
 
 func (e *signalError) Error() string     { return "scope: received " + signalName(e.sig) }
 func (e *signalError) Signal() os.Signal { return e.sig }
+
+// Is reports that the cause is a cancellation, as the cause that
+// signal.NotifyContext cancels with does, so that code moving from
+// NotifyContext to Main takes the same branch.
+func (e *signalError) Is(target error) bool { return target == context.Canceled }
 
 // signalName names sig the way a shell user knows it, with Go's description:
 // "SIGINT (interrupt)".

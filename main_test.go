@@ -90,7 +90,9 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 			if code != tc.code || errOut != "" {
 				t.Errorf("got exit status %d, stderr %q; want %d and nothing", code, errOut, tc.code)
 			}
-			want := []string{"ready", "cause: " + tc.cause, "signal: " + tc.sig.String()}
+			// The cause is context.Canceled to errors.Is, as
+			// signal.NotifyContext's is.
+			want := []string{"ready", "cause: " + tc.cause, "signal: " + tc.sig.String(), "is context.Canceled: true"}
 			if !slices.Equal(out, want) {
 				t.Errorf("got stdout %q; want %q", out, want)
 			}

@@ -5,14 +5,16 @@ import (
 	"time"
 )
 
-// An Option configures a scope: pass it to [Run], [New] or [Map]. Options are
+// An Option configures a scope: pass it to [Run], [New], [Map], [Main], or
+// scopetest.Run. Options are
 // applied in order; for [WithTimeout] and [WithDeadline] the earliest deadline
 // wins, for the others the last option wins.
 type Option interface {
 	apply(*config)
 }
 
-// A TaskOption configures one task: pass it to [Scope.Go] or [Scope.TryGo].
+// A TaskOption configures one task: pass it to [Scope.Go], [Scope.TryGo],
+// [Spawn], [TrySpawn] or [Start].
 type TaskOption interface {
 	applyTask(*task)
 }
@@ -40,6 +42,14 @@ func (f option) apply(c *config) { f(c) }
 // task hands it its slot, or until the scope is cancelled; [Scope.TryGo]
 // returns false instead. Waiting tasks start in the order of their calls. The
 // body of [Run] does not take a slot.
+//
+// A task that calls Go on its own scope while the limit is full waits, like
+// any caller, for a sibling's slot; if every running task does that, no slot
+// ever frees and the scope deadlocks, as with errgroup's SetLimit. A crawler
+// whose tasks start a task for each link they find is that shape: let its
+// tasks call TryGo and do the work themselves when it refuses, open a nested
+// scope for their own fan-out, or feed the links to a few workers through a
+// [Queue], as the Queue's example does.
 //
 // A task that finishes while others wait hands its goroutine to the first of
 // them. [Run]'s scope also keeps the goroutine of a task that finished with

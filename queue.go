@@ -222,7 +222,7 @@ func (q *Queue[T]) TaskDone() {
 	q.lock()
 	defer q.mu.Unlock()
 	if q.unfinished-q.store.len() <= 0 {
-		panic("scope: Queue.TaskDone called more times than items were got; call it once per item from Get")
+		panic("scope: Queue.TaskDone called more times than items were got; call it once per item from Get (Queue.All marks its items done itself)")
 	}
 	q.unfinished--
 	if q.unfinished == 0 && q.idle != nil {
@@ -300,7 +300,9 @@ func (q *Queue[T]) Cap() int { return q.capacity }
 // All returns the consumer loop as an iterator: each item from Get, until
 // the queue is shut down and drained, or ctx ends. It marks each item done
 // after the loop's body has run, in a deferred call, so also when the body
-// breaks out, panics or calls runtime.Goexit.
+// breaks out, panics or calls runtime.Goexit: the body does not call
+// TaskDone. The loop ends the same way for a shutdown and for ctx: check
+// ctx.Err() after it to tell the two apart.
 func (q *Queue[T]) All(ctx context.Context) iter.Seq[T] {
 	needContext(ctx)
 	return func(yield func(T) bool) {

@@ -10,8 +10,8 @@ import (
 )
 
 // A Scope is a group of tasks that end together: asyncio's TaskGroup, trio's
-// nursery. Make one with [Run] or [New]; the zero Scope is not usable and its
-// methods panic.
+// nursery. Make one with [Run] or [New]; the zero Scope is not usable: its
+// methods panic, but for String, which is safe in logs.
 //
 // The first task that fails cancels the scope's context, with its error as the
 // cause; [Scope.Wait] waits for every task, then returns nil or an [*Error]

@@ -586,3 +586,24 @@ func TestCancelShowsInTasksAndStringAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A TaskInfo prints as the tree's line for the task, so that
+// fmt.Println(s.Tasks()) is readable.
+func TestTaskInfoStringIsTheTreeLine(t *testing.T) {
+	s, _ := scope.New(bg)
+	hold := make(chan struct{})
+	s.Go(func(context.Context) error { <-hold; return nil }, scope.Named("fetch"))
+	if got, want := fmt.Sprint(s.Tasks()), "[fetch (running)]"; got != want {
+		t.Errorf("Tasks() prints %s; want %s", got, want)
+	}
+	close(hold)
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	info := scope.TaskInfo{Name: "fetch", State: scope.StateRunning, WaitsOn: "Queue.Get",
+		Started: time.Now().Add(-1500 * time.Millisecond), Site: "/src/crawl/fetch.go:88"}
+	got := info.String() // the age, about 1.5s, depends on the clock
+	if !strings.HasPrefix(got, "fetch (running, in Queue.Get) 1.") || !strings.HasSuffix(got, "s at crawl/fetch.go:88") {
+		t.Errorf("String() = %q; want \"fetch (running, in Queue.Get) 1.5s at crawl/fetch.go:88\"", got)
+	}
+}

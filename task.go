@@ -16,9 +16,9 @@ var ErrNotReady = errors.New("scope: task returned before calling ready")
 
 // A Task is a task with a result, started by [Spawn]: asyncio's Task, and
 // what `tg.create_task` returns. Its outcome is whatever its function
-// returned; a failure also fails its scope, like any task's, unless the task
-// was cancelled on its own with [Task.Cancel]. A Task is safe for use by many
-// goroutines.
+// returned; a failure also fails its scope, like any task's, unless it only
+// reports the task's own cancellation by [Task.Cancel] (a cleanup error after
+// Cancel still fails the scope). A Task is safe for use by many goroutines.
 type Task[T any] struct {
 	name   string
 	id     int

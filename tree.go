@@ -318,6 +318,19 @@ func (n Node) String() string {
 	return b.String()
 }
 
+// String returns the task as one line, as the tree prints it (see
+// [Node.String]): its name and state, what it waits on, and, with tracking
+// on, its age and where it was started:
+//
+//	fetch (running, in Queue.Get) 1.5s at crawl/fetch.go:88
+func (i TaskInfo) String() string {
+	n := Node{Kind: KindTask, Name: i.Name, State: i.State, WaitsOn: i.WaitsOn, Started: i.Started, Site: i.Site}
+	if !i.Started.IsZero() {
+		n.Age = time.Since(i.Started)
+	}
+	return n.String()
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return word

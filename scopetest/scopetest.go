@@ -31,7 +31,10 @@ import (
 
 // Retry is how long the checks give scopes that are ending to finish their
 // Wait before they count as leaked: a scope's Wait may still be returning on
-// another goroutine when the test body does.
+// another goroutine when the test body does. So a check that finds a leak
+// takes Retry to fail: real time outside a testing/synctest bubble, the
+// bubble's fake time, which costs none, inside one. Lower it in a suite that
+// expects leaks, or raise it on a slow machine.
 var Retry = 2 * time.Second
 
 // Run runs body inside a scope of its own, as pytest-asyncio runs each test

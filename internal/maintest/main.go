@@ -8,7 +8,8 @@
 //	fail       the task "failer" fails; Main exits 1
 //	panic      the task "panicker" panics; Main re-panics
 //	wait       the task "waiter" prints "ready", waits for its context to end,
-//	           prints "cause: " and the context's cause, and returns ctx.Err()
+//	           prints "cause: " and the context's cause, the signal, and
+//	           whether the cause is context.Canceled, and returns ctx.Err()
 //	cleanup    like wait, but the task "cleaner" then fails: "cleanup failed"
 //	stubborn   the task "stubborn" prints "ready", then "cancelled" with the
 //	           cause once its context ends, and never returns
@@ -48,6 +49,7 @@ func main() {
 				if errors.As(context.Cause(ctx), &sig) {
 					fmt.Println("signal:", sig.Signal())
 				}
+				fmt.Println("is context.Canceled:", errors.Is(context.Cause(ctx), context.Canceled))
 				if mode == "cleanup" {
 					return errors.New("cleanup failed")
 				}
