@@ -245,8 +245,9 @@ func (t *task) guard() (how int, err error) {
 }
 
 // finish records how t ended, counts it out, and returns the waiting task
-// its slot is handed to, if any; or, under a limit, whether the goroutine
-// was listed as an idle worker, waiting on work (nil: it may not be). The
+// its slot is handed to, if any; or, in a scope that reuses its goroutines,
+// whether the goroutine was listed as an idle worker, to wait on work (nil
+// when it may not be: the Goexit path). The
 // counting out is deferred: OnFailure and an error's Is method are user
 // code, and if one of them panics or calls Goexit, t must still be counted
 // out, and the next task gets a goroutine of its own.
