@@ -247,10 +247,10 @@ func (t *task) guard() (how int, err error) {
 // finish records how t ended, counts it out, and returns the waiting task
 // its slot is handed to, if any; or, in a scope that reuses its goroutines,
 // whether the goroutine was listed as an idle worker, to wait on work (nil
-// when it may not be: the Goexit path). The
-// counting out is deferred: OnFailure and an error's Is method are user
-// code, and if one of them panics or calls Goexit, t must still be counted
-// out, and the next task gets a goroutine of its own.
+// when it may not be: the Goexit path). The counting out is deferred:
+// OnFailure and an error's Is method are user code, and if one of them
+// panics or calls Goexit, t must still be counted out, and the next task
+// gets a goroutine of its own.
 func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task, idle bool) {
 	finished := false
 	defer func() {
