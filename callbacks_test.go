@@ -88,6 +88,20 @@ func TestBodyPanicReachesOnFailureBeforeAnotherWait(t *testing.T) {
 	}
 }
 
+// A body panic is one failure: OnFailure hears it once, not again as a
+// Goexit while the panic unwinds Run.
+func TestBodyPanicIsHeardOnce(t *testing.T) {
+	var heard []error
+	r := recovered(t, func() {
+		scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			panic("body")
+		}, scope.OnFailure(func(_ string, err error) { heard = append(heard, err) }))
+	})
+	if r != "body" || len(heard) != 1 || !isPanic(heard[0]) {
+		t.Fatalf("recovered %v, OnFailure heard %v; want the body's panic, heard once", r, heard)
+	}
+}
+
 // A Goexit in the body is a failure for any other Wait: an *Error holding
 // ErrGoexit, as for a task.
 func TestBodyGoexitIsAFailureForOtherWaits(t *testing.T) {

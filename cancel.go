@@ -52,7 +52,6 @@ func (s *Scope) claim() bool {
 // floor with the cancel under s.mu).
 func (s *Scope) cancelOutside(cause error) {
 	s.cancel(cause)
-	s.keepCauses()
 	s.markCancelled()
 }
 
@@ -81,10 +80,17 @@ func (s *Scope) callBody(body func(ctx context.Context, s *Scope) error) (nilPan
 // it records that, cancels the scope, even under Supervise, or the panic could
 // wait forever behind tasks that never end, and tells OnFailure; then counts
 // the body out and waits for the tasks, even if OnFailure panics; then
-// re-panics r, or returns to let the Goexit go on.
+// re-panics r, or returns to let the Goexit go on. Run calls it for a
+// Goexit as the body's goroutine unwinds, which a panic's re-panic here does
+// too: then it does nothing, the body aborted already.
 func (s *Scope) abortBody(how int, r any) {
 	var cause error = ErrGoexit
 	s.mu.Lock()
+	if s.aborted {
+		s.mu.Unlock()
+		return
+	}
+	s.aborted = true
 	if how == panicked {
 		s.panic = newPanicError(r, "body") // a body panic beats the tasks' panics, for any other Wait
 		cause = s.panic
@@ -248,9 +254,28 @@ func matchesAll(err error, targets []error) bool {
 	return false
 }
 
-// sameError is err == target without the panic on an uncomparable type.
+// sameError is err == target without the panic on an uncomparable type: a
+// cause that is a map or a slice (type failures map[string]string) is the
+// same one if it has the same type and points at the same data, so that a
+// task that returns context.Cause(ctx) is noise whatever the cause's type.
 func sameError(err, target error) bool {
-	return target != nil && isComparable(target) && err == target
+	switch {
+	case err == nil || target == nil:
+		return false
+	case isComparable(target):
+		return err == target
+	}
+	a, b := reflect.ValueOf(err), reflect.ValueOf(target)
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Map:
+		return a.UnsafePointer() == b.UnsafePointer()
+	case reflect.Slice:
+		return a.UnsafePointer() == b.UnsafePointer() && a.Len() == b.Len()
+	}
+	return false
 }
 
 func isComparable(err error) bool { return reflect.TypeOf(err).Comparable() }

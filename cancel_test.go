@@ -167,3 +167,27 @@ func TestFailureRacesCancel(t *testing.T) {
 	}
 	t.Logf("causes: failure %d, Cancel %d", causes[failure], causes[stop])
 }
+
+// failures is an error type that == cannot compare.
+type failures map[string]string
+
+func (failures) Error() string { return "failures" }
+
+// A task that returns context.Cause(ctx) reports the cancellation, whatever
+// the cause's type: noise, even for a map.
+func TestUncomparableCauseIsStillNoise(t *testing.T) {
+	s, _ := scope.New(bg)
+	s.Go(func(ctx context.Context) error { <-ctx.Done(); return context.Cause(ctx) })
+	s.Cancel(failures{"a": "b"})
+	if err := s.Wait(); err != nil {
+		t.Fatalf("Wait = %v; want nil: Cancel is a clean stop", err)
+	}
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error { <-ctx.Done(); return context.Cause(ctx) })
+		s.Go(func(context.Context) error { return failures{"c": "d"} })
+		return nil
+	})
+	if n := len(asError(t, err).Errors()); n != 1 {
+		t.Fatalf("got %d failures in %v; want the one, not its echo", n, err)
+	}
+}

@@ -156,33 +156,33 @@ type scopeTrack struct {
 	// read from anywhere.
 	cause     atomic.Pointer[error]
 	stopWatch func() bool
-	watching  sync.WaitGroup // the AfterFunc's goroutine, once it started: see untrack
+	watched   chan struct{} // closed as the AfterFunc's goroutine ends: see untrack
 }
 
 // watch arranges for the scope's cause to be kept in r when its context is
 // done. It runs once s.ctx is made.
 func (s *Scope) watch() {
 	r, ctx := s.tr, s.ctx
-	r.watching.Add(1)
+	r.watched = make(chan struct{})
 	r.stopWatch = context.AfterFunc(ctx, func() {
-		defer r.watching.Done()
+		defer close(r.watched)
 		cause := context.Cause(ctx)
 		r.cause.Store(&cause)
 	})
 }
 
-// markCancelled records, for a tracked scope that just cancelled itself (by
-// Cancel, or for its first failure), that its context is done, as watch
-// would an instant later: so Tasks, String and the tree show the scope and
-// its tasks cancelling once Cancel has returned. The caller has just
-// cancelled the context, so it may read the cause; watch, which stores the
-// same cause, may come before or after.
+// markCancelled records, for a scope that just cancelled itself (by Cancel,
+// or for its first failure), that its context is done, as a tracked scope's
+// watch would an instant later: so Tasks, String and the tree show the
+// scope and its tasks cancelling once Cancel has returned, read from
+// anywhere (see cancelled). The caller has just cancelled the context, so it
+// may read the cause; watch, which stores the same cause, may come before or
+// after.
 func (s *Scope) markCancelled() {
-	if s.tr == nil || s.tr.stopWatch == nil {
-		return
+	s.keepCauses()
+	if s.tr != nil && s.tr.stopWatch != nil {
+		s.tr.cause.CompareAndSwap(nil, &s.doneErrs.Load()[0])
 	}
-	c := context.Cause(s.ctx)
-	s.tr.cause.CompareAndSwap(nil, &c)
 }
 
 // awaitWatch waits, for a tracked scope whose context is done, until watch
@@ -192,20 +192,32 @@ func (s *Scope) markCancelled() {
 // it waits until it ends.
 func (s *Scope) awaitWatch() {
 	if s.tr != nil && s.tr.stopWatch != nil {
-		s.tr.watching.Wait()
+		<-s.tr.watched
 	}
 }
 
-// cancelled reports whether s's context is done; for a tracked scope, as
-// seen by watch, so that any goroutine may ask.
+// cancelled reports whether s's context is done, and its cause, for Tasks,
+// String and the tree, which any goroutine may call: asking the context
+// (its Err, or context.Cause, which calls Err) receives from its Done
+// channel once it is done, and a receive on a channel of a synctest bubble
+// from outside it is fatal. So what the scope cancelled itself is read from
+// markCancelled's record, and, for a tracked scope, a cancellation from
+// outside (the parent, the deadline) from watch's. Only an untracked scope
+// asks its context about those.
 func (s *Scope) cancelled() (bool, error) {
-	if s.tr == nil || s.tr.stopWatch == nil {
-		return s.ctx.Err() != nil, context.Cause(s.ctx)
+	if c := s.doneErrs.Load(); c != nil {
+		return true, c[0]
 	}
-	if c := s.tr.cause.Load(); c != nil {
-		return true, *c
+	if s.tr != nil && s.tr.stopWatch != nil {
+		if c := s.tr.cause.Load(); c != nil {
+			return true, *c
+		}
+		return false, nil
 	}
-	return false, nil
+	if s.ctx.Err() == nil {
+		return false, nil
+	}
+	return true, context.Cause(s.ctx)
 }
 
 // A labelCache is the scope's context with the pprof labels of its last
@@ -235,14 +247,13 @@ func (r *scopeTrack) labelled(ctx context.Context, name string) context.Context 
 // context after the task has finished, and the task struct is recycled.
 type taskTrack struct {
 	context.Context
-	scope     uint64      // the scope's id
-	id        int         // the task's, set as it starts
-	what      Tracking    // what the scope tracks
-	cancelled atomic.Bool // Task.Cancel was called: the task's own context is done
-	labelled  bool        // Context carries the task's pprof labels: see trackTask
-	born      time.Time
-	site      [1]uintptr              // the Go or Spawn call: see trackTask
-	waits     atomic.Pointer[blocker] // what the task is blocked in, if anything
+	scope    uint64   // the scope's id
+	id       int      // the task's, set as it starts
+	what     Tracking // what the scope tracks
+	labelled bool     // Context carries the task's pprof labels: see trackTask
+	born     time.Time
+	site     [1]uintptr              // the Go or Spawn call: see trackTask
+	waits    atomic.Pointer[blocker] // what the task is blocked in, if anything
 }
 
 // Value returns tt itself for nodeKey, and asks the context it wraps for
@@ -259,6 +270,7 @@ func (tt *taskTrack) Value(key any) any {
 type node interface {
 	nodeID() string
 	tracks() Tracking // what a scope made under it tracks, at least
+	up() node         // the node it hangs under, nil for a root
 }
 
 type nodeKey struct{}
@@ -267,6 +279,8 @@ func (r *scopeTrack) nodeID() string   { return scopeID(r.id) }
 func (tt *taskTrack) nodeID() string   { return taskID(tt.scope, tt.id) }
 func (r *scopeTrack) tracks() Tracking { return r.what }
 func (tt *taskTrack) tracks() Tracking { return tt.what }
+func (r *scopeTrack) up() node         { return r.parent }
+func (tt *taskTrack) up() node         { n, _ := tt.Context.Value(nodeKey{}).(node); return n } // its scope
 
 func scopeID(id uint64) string { return "s" + strconv.FormatUint(id, 10) }
 func taskID(scope uint64, task int) string {
@@ -313,10 +327,8 @@ func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {
 		unregister(s.id)
-		if r.stopWatch() {
-			r.watching.Done() // it will never run
-		} else {
-			r.watching.Wait()
+		if !r.stopWatch() { // it started: wait for it to end
+			<-r.watched
 		}
 	}
 	if r.trace != nil {
@@ -415,16 +427,28 @@ var trackedScopes atomic.Int64
 
 // blockedIn marks the tracked task whose context ctx is, if any, as blocked
 // in op on on, and returns it with what it was blocked in before, to hand
-// to unblock.
+// to unblock. A context of a scope made inside a task (the body of a nested
+// Run, say) is that task's: the task is what blocks.
 func blockedIn(ctx context.Context, op string, on any) (*taskTrack, *blocker) {
 	if trackedScopes.Load() == 0 {
 		return nil, nil
 	}
-	tt, _ := ctx.Value(nodeKey{}).(*taskTrack)
+	n, _ := ctx.Value(nodeKey{}).(node)
+	tt := taskOf(n)
 	if tt == nil {
 		return nil, nil
 	}
 	return tt, tt.waits.Swap(&blocker{op, on})
+}
+
+// taskOf returns the tracked task that n is, or that the scope n is was made
+// in, through any nesting of scopes made in their bodies; nil if none.
+func taskOf(n node) *taskTrack {
+	for r, ok := n.(*scopeTrack); ok; r, ok = n.(*scopeTrack) {
+		n = r.parent
+	}
+	tt, _ := n.(*taskTrack)
+	return tt
 }
 
 // unblock undoes blockedIn.
@@ -445,7 +469,8 @@ func (p *site) record(skip int) { runtime.Callers(skip+1, p[:]) }
 var pkgPrefix = reflect.TypeFor[Scope]().PkgPath() + "."
 
 // frame returns the first frame of pcs outside this package (its tests count
-// as outside).
+// as outside) and above the goroutine's start: for `go s.Go(fn)`, the caller
+// of Go is runtime.goexit, which says nothing.
 func frame(pcs []uintptr) (runtime.Frame, bool) {
 	n := 0
 	for n < len(pcs) && pcs[n] != 0 {
@@ -455,7 +480,7 @@ func frame(pcs []uintptr) (runtime.Frame, bool) {
 	for {
 		f, more := frames.Next()
 		inside := strings.HasPrefix(f.Function, pkgPrefix) && !strings.HasSuffix(f.File, "_test.go")
-		if f.PC != 0 && !inside {
+		if f.PC != 0 && !inside && f.Function != "runtime.goexit" {
 			return f, true
 		}
 		if !more {
@@ -540,12 +565,13 @@ func (s *Scope) isCancelled() bool {
 	return done
 }
 
-// isCancelled reports whether t's context is done. A tracked task is read
-// from anywhere (see watch): its scope's cause, unless it is shielded, or
-// its own Task.Cancel.
+// isCancelled reports whether t's context is done, without asking it (see
+// Scope.cancelled): its scope's is, unless t is shielded, or Task.Cancel
+// cancelled its own.
 func (t *task) isCancelled() bool {
-	if t.tr == nil {
-		return t.ctx.Err() != nil
+	if !t.shielded && t.s.isCancelled() {
+		return true
 	}
-	return (!t.shielded && t.s.isCancelled()) || t.tr.cancelled.Load()
+	own, ok := t.out.(interface{ cancelled() bool })
+	return ok && own.cancelled()
 }

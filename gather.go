@@ -121,6 +121,7 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 	}
 	out := make([]Out, len(items))
 	supervised := false
+	opts = append(opts[:len(opts):len(opts)], panicsCancel) // never into the caller's array
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		supervised = s.cfg.supervise
 		if n := s.cfg.limit; n > 0 && n < len(items) && !supervised {
@@ -182,15 +183,21 @@ func mapWorkers[In, Out any](s *Scope, n int, items []In, out []Out, fn func(con
 //
 // AsCompleted panics, before anything starts, if a function is nil.
 func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, error)) iter.Seq[Result[T]] {
+	needContext(ctx)
 	checkFuncs("AsCompleted", fns)
 	return func(yield func(Result[T]) bool) {
 		s, _ := New(ctx, supervisePanics)
 		// The caller reads each outcome as it comes: a crowd yield (see
 		// yield) could keep it from its loop for as long as the tasks run.
 		s.noYield = true
+		inBody := false // the loop's body is running: if it panics, its panic beats a task's, as Run's body's does
 		defer func() {
 			s.Cancel(nil) // a break, or a panic in the loop's body: stop the rest
-			s.Wait()      // re-panics a task's panic
+			if inBody {
+				s.wait()
+			} else {
+				s.Wait() // re-panics a task's panic
+			}
 		}()
 		completed := make(chan completion[T], len(fns)) // room for all: a task never blocks
 		for i, fn := range fns {
@@ -199,7 +206,7 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 				v, err := fn(ctx)
 				c.Value = v
 				return err
-			}, nil, 1) // sited at the AsCompleted call, its scope's
+			}, nil, 1) // sited at the range statement that runs them, as is their scope
 			t.out = c
 			if err := s.start(t, false); err != nil { // the scope is cancelled: ctx is done
 				c.Err = err
@@ -208,9 +215,15 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 		}
 		for range fns {
 			c := <-completed
-			if c.panicked || !yield(c.Result) {
+			if c.panicked || s.panicked() { // nothing is yielded after a panic: a sibling its cancel woke may come first
 				return
 			}
+			inBody = true
+			if !yield(c.Result) {
+				inBody = false
+				return
+			}
+			inBody = false
 		}
 	}
 }

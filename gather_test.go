@@ -261,6 +261,12 @@ func TestAsCompletedOnDoneContext(t *testing.T) {
 }
 
 func TestAsCompletedPanicIsNotYieldedAndRepanics(t *testing.T) {
+	for range 300 { // the other may come first now and then: try it often
+		asCompletedPanicIsNotYieldedAndRepanics(t)
+	}
+}
+
+func asCompletedPanicIsNotYieldedAndRepanics(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var otherDone atomic.Bool
 		yielded := 0
@@ -277,8 +283,47 @@ func TestAsCompletedPanicIsNotYieldedAndRepanics(t *testing.T) {
 				yielded++
 			}
 		})
-		if !isPanic(r.(error)) || !otherDone.Load() || yielded > 1 {
-			t.Fatalf("recovered %v, other done %v, %d yielded; want the panic after the other returned", r, otherDone.Load(), yielded)
+		if !isPanic(r.(error)) || !otherDone.Load() || yielded != 0 {
+			t.Fatalf("recovered %v, other done %v, %d yielded; want the panic after the other returned, and nothing yielded", r, otherDone.Load(), yielded)
+		}
+	})
+}
+
+// The loop's body is the caller's code: its panic beats a task's, as Run's
+// body's does, and the task's does not replace it as the loop unwinds.
+func TestAsCompletedLoopBodyPanicBeatsATasks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		looping := make(chan struct{})
+		r := recovered(t, func() {
+			for range scope.AsCompleted(bg,
+				func(context.Context) (int, error) { return 1, nil },
+				func(context.Context) (int, error) { <-looping; panic("task") }) {
+				close(looping)
+				synctest.Wait() // the task has panicked
+				panic("loop body")
+			}
+		})
+		if r != "loop body" {
+			t.Fatalf("recovered %v; want the loop body's panic", r)
+		}
+	})
+}
+
+// Map takes the caller's options, Supervise included, and under Supervise
+// a panic still cancels the other items, as in every helper.
+func TestMapSupervisedPanicCancelsTheOthers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := recovered(t, func() {
+			_, _ = scope.Map(bg, []int{0, 1, 2}, func(ctx context.Context, i int) (int, error) {
+				if i == 0 {
+					panic("item 0")
+				}
+				<-ctx.Done()
+				return 0, ctx.Err()
+			}, scope.Supervise())
+		})
+		if !isPanic(r.(error)) {
+			t.Fatalf("recovered %v; want the item's panic", r)
 		}
 	})
 }

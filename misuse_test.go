@@ -49,6 +49,9 @@ func TestMisusePanicsWithAClearMessage(t *testing.T) {
 		{"nil Scope Context", "use New or Run", func() { nilScope.Context() }},
 		{"Split(nil)", "Split(nil)", func() { (&scope.Error{}).Split(nil) }},
 		{"Sleep with nil ctx", "context.Background()", func() { scope.Sleep(nilCtx, time.Second) }},
+		{"AsCompleted with nil ctx, at the call", "context.Background()", func() {
+			_ = scope.AsCompleted(nilCtx, func(context.Context) (int, error) { return 0, nil })
+		}},
 		{"Queue.Put with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Put(nilCtx, 1) }},
 		{"Queue.Get with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Get(nilCtx) }},
 		{"Queue.Join with nil ctx", "context.Background()", func() { scope.NewQueue[int](1).Join(nilCtx) }},

@@ -25,6 +25,7 @@ type config struct {
 	name      string
 	limit     int // 0: none
 	deadline  time.Time
+	timed     bool            // deadline is set: the zero time is a deadline too, long past
 	timeouts  []time.Duration // turned into deadlines when the scope is made
 	supervise bool
 	panics    bool // under supervise, a panic still cancels: the helpers' rule
@@ -68,13 +69,16 @@ func WithLimit(n int) Option {
 
 // WithTimeout cancels the scope d after it is made, with cause
 // [context.DeadlineExceeded]; if no task failed, Wait then returns that error.
-// The clock starts when the scope is made, not when the option is.
+// The clock starts when the scope is made, not when the option is; d <= 0
+// cancels the scope as it is made, as [context.WithTimeout] does.
 func WithTimeout(d time.Duration) Option {
 	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
 }
 
 // WithDeadline cancels the scope at t, with cause [context.DeadlineExceeded];
-// if no task failed, Wait then returns that error.
+// if no task failed, Wait then returns that error. A t already past, the
+// zero time included, cancels the scope as it is made, as
+// [context.WithDeadline] does.
 func WithDeadline(t time.Time) Option {
 	return option(func(c *config) { c.earliest(t) })
 }
@@ -97,6 +101,10 @@ func Supervise() Option {
 // supervisePanics is Supervise, except that a panic still cancels the
 // others: how Settle, Race and AsCompleted run their functions.
 var supervisePanics = option(func(c *config) { c.supervise, c.panics = true, true })
+
+// panicsCancel is the helpers' rule for the caller's options: under
+// Supervise, a panic still cancels the others.
+var panicsCancel = option(func(c *config) { c.panics = true })
 
 // CapturePanics makes Wait report a task's panic as a [*PanicError] inside the
 // [*Error] instead of re-panicking it. The panic still cancels the siblings at
@@ -125,8 +133,8 @@ func OnFailure(f func(task string, err error)) Option {
 }
 
 func (c *config) earliest(t time.Time) {
-	if c.deadline.IsZero() || t.Before(c.deadline) {
-		c.deadline = t
+	if !c.timed || t.Before(c.deadline) {
+		c.deadline, c.timed = t, true
 	}
 }
 

@@ -46,6 +46,7 @@ type Scope struct {
 	noYield bool         // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
 	closed  bool         // the scope closed: Go panics, Wait returns result
 	claimed bool         // the first failure, or Cancel, is cancelling the scope; see claim
+	aborted bool         // Run's body panicked or called Goexit: see abortBody
 	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
 	errs    []error      // failures, in the order recorded
 	names   []string     // names[i] is the task that returned errs[i]
@@ -140,7 +141,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 // outermost times out, as of asyncio's nested timeouts only the outermost
 // raises TimeoutError.
 func (s *Scope) ownDeadline(parent context.Context) bool {
-	if s.cfg.deadline.IsZero() {
+	if !s.cfg.timed {
 		return false
 	}
 	d, ok := parent.Deadline()
@@ -181,6 +182,16 @@ func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bo
 // body, deadlocks: the scope waits for the caller.
 func (s *Scope) Wait() error {
 	s.check()
+	s.wait()
+	if s.panic != nil {
+		panic(s.panic)
+	}
+	return s.result
+}
+
+// wait is Wait without its re-panic, for a caller whose own panic must go
+// on: AsCompleted's, when its loop's body panicked.
+func (s *Scope) wait() {
 	s.mu.Lock()
 	if !s.waited {
 		s.waited = true
@@ -190,15 +201,18 @@ func (s *Scope) Wait() error {
 	}
 	s.mu.Unlock()
 	if s.tr != nil { // the task that made s is now blocked in its Wait
-		if tt, ok := s.tr.parent.(*taskTrack); ok {
+		if tt := taskOf(s.tr.parent); tt != nil {
 			defer unblock(tt, tt.waits.Swap(&blocker{"Wait", s}))
 		}
 	}
 	s.awaitClosed()
-	if s.panic != nil {
-		panic(s.panic)
-	}
-	return s.result
+}
+
+// panicked reports whether a task panicked, for Wait to re-panic.
+func (s *Scope) panicked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.panic != nil
 }
 
 // awaitClosed blocks until the scope has closed and, if it reuses its

@@ -210,6 +210,25 @@ func TestEarliestDeadlineWins(t *testing.T) {
 	})
 }
 
+// A deadline already past, the zero time included, ends the scope as it is
+// made, as context.WithDeadline does; so does a timeout of zero or less.
+func TestPastDeadlineEndsTheScopeAtOnce(t *testing.T) {
+	for _, opt := range []scope.Option{scope.WithDeadline(time.Time{}), scope.WithTimeout(0), scope.WithTimeout(-time.Second)} {
+		s, ctx := scope.New(bg, opt)
+		if ctx.Err() == nil {
+			t.Errorf("the scope's context is live; want it ended")
+		}
+		if err := s.Wait(); err != context.DeadlineExceeded {
+			t.Errorf("Wait = %v; want DeadlineExceeded", err)
+		}
+	}
+	s, ctx := scope.New(bg, scope.WithDeadline(time.Time{}), scope.WithTimeout(time.Hour))
+	if ctx.Err() == nil {
+		t.Errorf("zero deadline then a timeout: the context is live; want the earliest, the zero time, to end it")
+	}
+	_ = s.Wait()
+}
+
 func TestLastNameAndLimitWin(t *testing.T) {
 	s, _ := scope.New(bg, scope.WithName("a"), scope.WithLimit(1), scope.WithName("b"), scope.WithLimit(3))
 	defer s.Wait()

@@ -44,8 +44,11 @@ type task struct {
 
 // An outcome hears how a task ended, for Spawn and Start. keep runs first and
 // says whether the scope takes the outcome (Start's caller takes it until
-// ready); done runs after the scope recorded it, before the task is counted
-// out, so that a Task is done before its scope's Wait can return.
+// ready); done runs after the scope recorded it and the task left the
+// scope's lists and gave up its slot, before it is counted out: so a Task
+// that is done no longer shows in Tasks nor holds a slot (asyncio drops a
+// task from its TaskGroup before its awaiters wake), and it is done before
+// its scope's Wait can return.
 type outcome interface {
 	keep(how int, err error) bool
 	done(how int, err error)
@@ -244,13 +247,13 @@ func (t *task) guard() (how int, err error) {
 	return returned, err
 }
 
-// finish records how t ended, counts it out, and returns the waiting task
-// its slot is handed to, if any; or, in a scope that reuses its goroutines,
-// whether the goroutine was listed as an idle worker, to wait on work (nil
-// when it may not be: the Goexit path). The counting out is deferred:
-// OnFailure and an error's Is method are user code, and if one of them
-// panics or calls Goexit, t must still be counted out, and the next task
-// gets a goroutine of its own.
+// finish records how t ended, tells its outcome, counts it out, and returns
+// the waiting task its slot is handed to, if any; or, in a scope that reuses
+// its goroutines, whether the goroutine was listed as an idle worker, to
+// wait on work (nil when it may not be: the Goexit path). All but the
+// recording is deferred: OnFailure and an error's Is method are user code,
+// and if one of them panics or calls Goexit, t must still be told and
+// counted out, and the next task gets a goroutine of its own.
 func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task, idle bool) {
 	finished := false
 	defer func() {
@@ -258,6 +261,11 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 		s.running.remove(t)
 		if s.cfg.limit > 0 {
 			next = s.handOff()
+		}
+		if t.out != nil { // see outcome
+			s.mu.Unlock()
+			t.out.done(how, err)
+			s.mu.Lock()
 		}
 		s.leave()
 		if next == nil && finished && work != nil {
@@ -272,9 +280,6 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 	keep := t.out == nil || t.out.keep(how, err)
 	if err != nil && keep {
 		s.record(t.name, t.id, t.ctx, err, how, false)
-	}
-	if t.out != nil {
-		t.out.done(how, err)
 	}
 	finished = true
 	return nil, false

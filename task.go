@@ -23,7 +23,7 @@ type Task[T any] struct {
 	name   string
 	id     int
 	cancel context.CancelCauseFunc // nil if the task never started
-	track  *taskTrack              // nil unless tracked: Cancel marks it for the tree
+	killed atomic.Bool             // Cancel was called: read for Tasks and the tree, which may not ask the context
 	ended  chan struct{}           // closed once value and err are set
 	value  T
 	err    error
@@ -68,7 +68,7 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 		return err
 	}, opts, 2) // spawn, and Spawn or TrySpawn
 	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
-	t.out, tk.track = tk, t.tr
+	t.out = tk
 	err := s.start(t, wait)
 	tk.name, tk.id = t.name, t.id // t is never recycled: it has an outcome
 	if err != nil {
@@ -80,6 +80,8 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 }
 
 func (tk *Task[T]) keep(int, error) bool { return true }
+
+func (tk *Task[T]) cancelled() bool { return tk.killed.Load() }
 
 func (tk *Task[T]) done(_ int, err error) {
 	tk.err = err
@@ -159,9 +161,7 @@ func (tk *Task[T]) Cancel(cause error) {
 	if tk.cancel != nil {
 		tk.cancel(cause)
 	}
-	if tk.track != nil {
-		tk.track.cancelled.Store(true)
-	}
+	tk.killed.Store(true)
 }
 
 // Name returns the task's name: from [Named], or "task-N".

@@ -327,3 +327,22 @@ func TestStartOnCancelledScope(t *testing.T) {
 		return nil
 	})
 }
+
+// A task that is done has left its scope: it is not listed, and its slot is
+// free, as a finished asyncio task has left its TaskGroup when its awaiter
+// wakes.
+func TestDoneTaskHasLeftItsScope(t *testing.T) {
+	s, _ := scope.New(bg, scope.WithLimit(1))
+	defer s.Wait()
+	for i := range 2000 { // the window was narrow: try it often
+		tk := scope.Spawn(s, func(context.Context) (int, error) { return i, nil })
+		<-tk.Done()
+		if n := len(s.Tasks()); n != 0 {
+			t.Fatalf("round %d: %d tasks listed once the task is done; want 0", i, n)
+		}
+		if !s.TryGo(func(context.Context) error { return nil }) {
+			t.Fatalf("round %d: TryGo refused: the done task still holds the slot", i)
+		}
+		s.Go(func(context.Context) error { return nil }) // waits for TryGo's task: the slot is free again after
+	}
+}

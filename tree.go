@@ -19,8 +19,9 @@ import (
 // a scope's line agrees with its task lines; but scopes are read one after
 // another while everything runs on, so across scopes it may mix moments: a
 // task may be gone whose nested scope is still listed (the nested scope then
-// has a Parent that is not in the tree, and shows as a root), and a scope
-// made during the snapshot may be missing. Nothing is listed twice.
+// has a Parent that is not in the tree, shows as a root, and lists its
+// Ancestors), and a scope made during the snapshot may be missing. Nothing
+// is listed twice.
 type Tree struct {
 	Taken time.Time `json:"taken"`
 	Nodes []Node    `json:"nodes"`
@@ -45,6 +46,12 @@ type Node struct {
 	Deadline time.Time `json:"deadline,omitzero"`
 	Cause    string    `json:"cause,omitempty"`   // once cancelled: context.Cause of its context
 	InWait   bool      `json:"in_wait,omitempty"` // its Wait was called and has not returned
+
+	// Ancestors is set only for a scope whose Parent has left the tree (its
+	// task returned, or that task's scope closed, while the scope lives on):
+	// the IDs of every task and scope it was made under, Parent first, up to
+	// a root, so that a leak can still be traced to where it was made.
+	Ancestors []string `json:"ancestors,omitempty"`
 }
 
 // The kinds of a [Node].
@@ -87,6 +94,7 @@ func build(scopes []*Scope, under bool) Tree {
 		}
 	}
 	t.Nodes = order(nodes)
+	t.dropKnownAncestors()
 	if under && len(scopes) > 0 {
 		t = t.below(scopeID(scopes[0].id))
 	}
@@ -96,14 +104,17 @@ func build(scopes []*Scope, under bool) Tree {
 // appendNodes appends s and its live tasks, read under s.mu.
 func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 	n := Node{ID: scopeID(s.id), Kind: KindScope, Name: s.cfg.name, State: ScopeRunning,
-		Limit: s.cfg.limit, Deadline: s.cfg.deadline}
+		Limit: s.cfg.limit}
 	if r := s.tr; r != nil {
-		if r.parent != nil {
-			n.Parent = r.parent.nodeID()
+		for up := r.parent; up != nil; up = up.up() {
+			n.Ancestors = append(n.Ancestors, up.nodeID())
+		}
+		if len(n.Ancestors) > 0 {
+			n.Parent = n.Ancestors[0]
 		}
 		n.Started, n.Site = r.born, r.site.String()
 	}
-	if d, ok := s.ctx.Deadline(); ok && n.Deadline.IsZero() {
+	if d, ok := s.ctx.Deadline(); ok { // its own or its parent's, whichever is earlier
 		n.Deadline = d
 	}
 	s.mu.Lock()
@@ -133,6 +144,20 @@ func (n Node) aged(now time.Time) Node {
 		n.Age = now.Sub(n.Started)
 	}
 	return n
+}
+
+// dropKnownAncestors keeps Ancestors only on the nodes whose Parent is not
+// in the tree.
+func (t Tree) dropKnownAncestors() {
+	in := make(map[string]bool, len(t.Nodes))
+	for _, n := range t.Nodes {
+		in[n.ID] = true
+	}
+	for i, n := range t.Nodes {
+		if in[n.Parent] {
+			t.Nodes[i].Ancestors = nil
+		}
+	}
 }
 
 // order puts nodes parents first, depth first: each node after its parent,
@@ -182,13 +207,15 @@ func (t Tree) InWait() Tree {
 	return t.keep(func(n Node) bool { return n.Kind == KindScope && n.InWait })
 }
 
-// keep returns the nodes for which root holds, and their descendants. Since
-// parents come first, one pass finds them.
+// keep returns the nodes for which root holds, and their descendants (a
+// scope whose Parent left the tree, through its Ancestors). Since parents
+// come first, and a scope after the scopes it was made under, one pass
+// finds them.
 func (t Tree) keep(root func(Node) bool) Tree {
 	in := map[string]bool{}
 	out := Tree{Taken: t.Taken}
 	for _, n := range t.Nodes {
-		if root(n) || in[n.Parent] {
+		if root(n) || in[n.Parent] || slices.ContainsFunc(n.Ancestors, func(id string) bool { return in[id] }) {
 			in[n.ID] = true
 			out.Nodes = append(out.Nodes, n)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"runtime/pprof"
 	"runtime/trace"
@@ -398,6 +399,70 @@ func TestTaskCancelShowsInTheTree(t *testing.T) {
 				t.Errorf("the scope: %s; want it running: Task.Cancel cancels the task alone", n)
 			}
 			close(release)
+			return nil
+		}, tracked)
+	})
+}
+
+// A context of a scope made inside a task, such as a nested Run's body's,
+// is the task's: what it blocks in, the task blocks in.
+func TestWaitsOnReachesTheTaskThroughNestedScopes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := scope.NewQueue[int](0)
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				return scope.Run(ctx, func(ctx context.Context, _ *scope.Scope) error {
+					return scope.Run(ctx, func(ctx context.Context, _ *scope.Scope) error {
+						return scope.Sleep(ctx, time.Hour)
+					})
+				})
+			}, scope.Named("sleepy"))
+			s.Go(func(ctx context.Context) error {
+				sub, subctx := scope.New(ctx)
+				_, err := q.Get(subctx)
+				return errors.Join(err, sub.Wait())
+			}, scope.Named("reader"))
+			synctest.Wait()
+			got := map[string]string{}
+			for _, i := range s.Tasks() {
+				got[i.Name] = i.WaitsOn
+			}
+			if got["sleepy"] != "Sleep" || got["reader"] != "Queue.Get" {
+				t.Errorf("waits on %v; want sleepy in Sleep, reader in Queue.Get", got)
+			}
+			s.Cancel(nil)
+			return nil
+		}, tracked)
+	})
+}
+
+// A scope's deadline in the tree is the one its context has: its own, or
+// its parent's if that comes first.
+func TestTreeShowsTheEarlierDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, cancel := context.WithTimeout(bg, time.Minute)
+		defer cancel()
+		_ = scope.Run(parent, func(ctx context.Context, s *scope.Scope) error {
+			if got, want := s.Snapshot().Nodes[0].Deadline, time.Now().Add(time.Minute); !got.Equal(want) {
+				t.Errorf("deadline %v; want the parent's, %v", got, want)
+			}
+			return nil
+		}, scope.WithTimeout(time.Hour))
+	})
+}
+
+// `go s.Go(fn)` has no caller above Go but the goroutine's start: the task
+// is sited where its scope was made.
+func TestGoOnItsOwnGoroutineIsSitedAtItsScope(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			started := make(chan struct{})
+			go s.Go(func(ctx context.Context) error { close(started); return blockUntilCancelled(ctx) })
+			<-started
+			if site := s.Tasks()[0].Site; !strings.Contains(site, "tree_test.go:") {
+				t.Errorf("site %q; want the scope's, in tree_test.go", site)
+			}
+			s.Cancel(nil)
 			return nil
 		}, tracked)
 	})

@@ -22,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,12 +103,13 @@ func settle(snapshot func() scope.Tree) scope.Tree {
 // under returns the scopes made, at any depth, under the scope with the
 // given ID, which has closed, with their tasks. A nested scope's Parent is
 // a task's ID, "s3.7", or a scope's, "s3"; its scope is the part before the
-// dot. Parents come before their children, and scopes in the order made.
+// dot. Parents come before their children, and scopes in the order made. A
+// scope whose Parent has left the tree too lists root among its Ancestors.
 func under(tree scope.Tree, root string) scope.Tree {
 	in := map[string]bool{root: true}
 	out := scope.Tree{Taken: tree.Taken}
 	for _, n := range tree.Nodes {
-		if owner, _, _ := strings.Cut(n.Parent, "."); in[owner] {
+		if owner, _, _ := strings.Cut(n.Parent, "."); in[owner] || slices.Contains(n.Ancestors, root) {
 			in[n.ID] = true
 			out.Nodes = append(out.Nodes, n)
 		}

@@ -96,6 +96,30 @@ func TestRunNamesTheScopeThatOutlivedIt(t *testing.T) {
 	})
 }
 
+func TestRunNamesAScopeLeakedUnderANestedScopeThatClosed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		var leaky *scope.Scope
+		release := make(chan struct{})
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				return scope.Run(ctx, func(ctx context.Context, mid *scope.Scope) error {
+					mid.Go(func(ctx context.Context) error {
+						leaky, _ = scope.New(ctx, scope.WithName("leaky"))
+						leaky.Go(func(context.Context) error { <-release; return nil }, scope.Named("stuck"))
+						return nil
+					}, scope.Named("opener"))
+					return nil
+				}, scope.WithName("mid")) // closes normally: the leak's parent leaves the tree
+			}, scope.Named("outer"))
+			return nil
+		})
+		r.wantOne(t, "1 scope and 1 task outlived the test's scope", `scope "leaky"`, "stuck (cancelling)")
+		close(release)
+		_ = leaky.Wait()
+	})
+}
+
 func TestVerifyNoneNamesLiveScopes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, _ := scope.New(t.Context(), scope.WithName("open"))

@@ -1,0 +1,92 @@
+package scope_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/structuredgo/scope"
+)
+
+// A package's long-lived scope, made outside any bubble and tracked (as
+// scopetest's TestMain sets up), may fail, be cancelled and close inside one.
+func TestTrackedScopeMadeOutsideABubbleEndsInOne(t *testing.T) {
+	boom := errors.New("boom")
+	for _, tc := range []struct {
+		name string
+		end  func(s *scope.Scope)
+		want error
+	}{
+		{"a task fails", func(s *scope.Scope) { s.Go(func(context.Context) error { return boom }) }, boom},
+		{"Cancel", func(s *scope.Scope) { s.Cancel(nil) }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := scope.New(bg, tracked)
+			synctest.Test(t, func(t *testing.T) {
+				tc.end(s)
+				synctest.Wait()
+			})
+			if err := s.Wait(); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("Wait = %v; want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// Its last task may also end in the bubble while Wait waits outside, which
+// closes the scope there.
+func TestTrackedScopeMadeOutsideABubbleClosesInOne(t *testing.T) {
+	s, _ := scope.New(bg, tracked)
+	waiting, waited := make(chan struct{}), make(chan error)
+	go func() {
+		<-waiting
+		waited <- s.Wait()
+	}()
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		s.Go(func(context.Context) error { <-release; return nil })
+		close(waiting)
+		for !s.Snapshot().Nodes[0].InWait {
+			runtime.Gosched() // Wait blocks outside the bubble: nothing here can wait for it
+		}
+		close(release)
+	})
+	if err := <-waited; err != nil {
+		t.Fatalf("Wait = %v; want nil", err)
+	}
+}
+
+// Tasks, String and Snapshot never touch the scope's channels, tracked or
+// not: an untracked scope of a bubble, cancelled, is read from outside it.
+func TestUntrackedScopeOfABubbleIsReadFromOutside(t *testing.T) {
+	ask, answered := make(chan *scope.Scope), make(chan string)
+	go func() {
+		s := <-ask
+		answered <- s.Tasks()[0].State + "; " + s.String() + "; " + s.Snapshot().Nodes[0].State
+	}()
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			started, release := make(chan struct{}), make(chan struct{})
+			s.Go(func(ctx context.Context) error {
+				_ = ctx.Done() // made in the bubble: a channel of the bubble
+				close(started)
+				<-release
+				return nil
+			}, scope.Named("stubborn"))
+			<-started
+			s.Cancel(nil)
+			ask <- s
+			got := <-answered
+			for _, want := range []string{"cancelling; ", "(1 task, cancelling)", "; cancelling"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("read from outside the bubble: %q; want it to hold %q", got, want)
+				}
+			}
+			close(release)
+			return nil
+		}, scope.WithName("bubbled"))
+	})
+}
