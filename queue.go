@@ -297,6 +297,13 @@ func (q *Queue[T]) Len() int {
 // Cap returns how many items the queue holds at most, 0 if unbounded.
 func (q *Queue[T]) Cap() int { return q.capacity }
 
+// Empty reports whether the queue holds no items: asyncio's empty().
+func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
+
+// Full reports whether the queue holds Cap items: asyncio's full(). An
+// unbounded queue is never full.
+func (q *Queue[T]) Full() bool { return q.capacity > 0 && q.Len() >= q.capacity }
+
 // All returns the consumer loop as an iterator: each item from Get, until
 // the queue is shut down and drained, or ctx ends. It marks each item done
 // after the loop's body has run, in a deferred call, so also when the body

@@ -53,8 +53,8 @@ func TestQueueCapacityLenCap(t *testing.T) {
 	if q.TryPut(1) != nil || q.TryPut(2) != nil || q.TryPut(3) != scope.ErrQueueFull {
 		t.Errorf("a queue of capacity 2 did not refuse the third item")
 	}
-	if q.Len() != 2 || q.Cap() != 2 {
-		t.Errorf("Len, Cap = %d, %d; want 2, 2", q.Len(), q.Cap())
+	if q.Len() != 2 || q.Cap() != 2 || !q.Full() || q.Empty() {
+		t.Errorf("Len, Cap, Full, Empty = %d, %d, %v, %v; want 2, 2, true, false", q.Len(), q.Cap(), q.Full(), q.Empty())
 	}
 	if _, err := scope.NewQueue[int](0).TryGet(); err != scope.ErrQueueEmpty {
 		t.Errorf("TryGet on an empty queue = %v; want ErrQueueEmpty", err)
@@ -65,8 +65,11 @@ func TestQueueCapacityLenCap(t *testing.T) {
 			t.Fatalf("TryPut on an unbounded queue = %v", err)
 		}
 	}
-	if got := drain(u); u.Cap() != 0 || len(got) != 1000 || got[999] != 999 || got[0] != 0 {
-		t.Errorf("unbounded queue: Cap %d, %d items", u.Cap(), len(got))
+	if u.Full() {
+		t.Errorf("an unbounded queue of 1000 items is Full; want never")
+	}
+	if got := drain(u); u.Cap() != 0 || len(got) != 1000 || got[999] != 999 || got[0] != 0 || !u.Empty() || u.Full() {
+		t.Errorf("unbounded queue: Cap %d, %d items, Empty %v, Full %v; want 0, 1000, true, false", u.Cap(), len(got), u.Empty(), u.Full())
 	}
 }
 
