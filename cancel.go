@@ -22,9 +22,12 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 		s.errs = append(s.errs, err)
 		s.names = append(s.names, name)
 	}
-	cancels := (owner || !s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim()
+	cancels := (owner || !s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim(err)
 	s.mu.Unlock()
 	if cancels {
+		if testHookClaimed != nil {
+			testHookClaimed()
+		}
 		s.cancelOutside(err)
 	}
 	if f := s.cfg.onFailure; f != nil {
@@ -32,15 +35,19 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 	}
 }
 
-// claim takes the right to cancel the scope, unless something claimed or
-// cancelled it first, and reports whether it did. The first failure recorded
-// claims it under s.mu, so that the cause is that failure, and cancels after
-// unlocking (cancelOutside). s.mu is held.
-func (s *Scope) claim() bool {
-	if s.claimed || s.closed || s.ctx.Err() != nil {
+// testHookClaimed, if set, runs between a failure's claim and its cancel,
+// where a Cancel can come: a test holds the window open with it.
+var testHookClaimed func()
+
+// claim takes the right to cancel the scope with cause, unless something
+// claimed or cancelled it first, and reports whether it did. The first
+// failure recorded claims it under s.mu, so that the cause is that failure,
+// and cancels after unlocking (cancelOutside). s.mu is held.
+func (s *Scope) claim(cause error) bool {
+	if s.claimed != nil || s.closed || s.ctx.Err() != nil {
 		return false
 	}
-	s.claimed = true
+	s.claimed = cause
 	return true
 }
 
@@ -98,7 +105,7 @@ func (s *Scope) abortBody(how int, r any) {
 		s.errs = append(s.errs, cause)
 		s.names = append(s.names, "body")
 	}
-	if s.claim() {
+	if s.claim(cause) {
 		s.cancel(cause) // under s.mu: a rare path, where waking the tasks in a herd does not matter
 		s.markCancelled()
 	}
@@ -254,28 +261,20 @@ func matchesAll(err error, targets []error) bool {
 	return false
 }
 
-// sameError is err == target without the panic on an uncomparable type: a
-// cause that is a map or a slice (type failures map[string]string) is the
-// same one if it has the same type and points at the same data, so that a
-// task that returns context.Cause(ctx) is noise whatever the cause's type.
+// sameError is err == target without the panic on a value that == cannot
+// compare (a map, a slice, a struct that holds one): for those, an error
+// deeply equal to the cause is the cause, so that a task that returns
+// context.Cause(ctx) is noise whatever the cause's type.
 func sameError(err, target error) bool {
-	switch {
-	case err == nil || target == nil:
+	if err == nil || target == nil {
 		return false
-	case isComparable(target):
-		return err == target
 	}
 	a, b := reflect.ValueOf(err), reflect.ValueOf(target)
-	if a.Type() != b.Type() {
+	switch {
+	case a.Type() != b.Type():
 		return false
+	case a.Comparable() && b.Comparable():
+		return err == target
 	}
-	switch a.Kind() {
-	case reflect.Map:
-		return a.UnsafePointer() == b.UnsafePointer()
-	case reflect.Slice:
-		return a.UnsafePointer() == b.UnsafePointer() && a.Len() == b.Len()
-	}
-	return false
+	return reflect.DeepEqual(err, target)
 }
-
-func isComparable(err error) bool { return reflect.TypeOf(err).Comparable() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -191,3 +192,58 @@ func TestUncomparableCauseIsStillNoise(t *testing.T) {
 		t.Fatalf("got %d failures in %v; want the one, not its echo", n, err)
 	}
 }
+
+// A failure claims the scope's cancellation under its lock and cancels just
+// after; a Cancel in between does nothing new, but once it returns the
+// scope is cancelled, with the failure as the cause.
+func TestCancelReturnsWithTheScopeCancelled(t *testing.T) {
+	boom := errors.New("boom")
+	claimed, cancelled := make(chan struct{}), make(chan struct{})
+	defer scope.HoldClaims(func() { close(claimed); <-cancelled })()
+	s, ctx := scope.New(bg)
+	s.Go(func(context.Context) error { return boom })
+	<-claimed
+	s.Cancel(nil)
+	err, cause := ctx.Err(), context.Cause(ctx)
+	close(cancelled)
+	if err == nil || cause != boom {
+		t.Errorf("after Cancel returned: Err %v, cause %v; want the context done, with the failure as its cause", err, cause)
+	}
+	if err := s.Wait(); !errors.Is(err, boom) {
+		t.Fatalf("Wait = %v; want the failure", err)
+	}
+}
+
+// A scope whose parent ended it shows as cancelling once its own Cancel has
+// returned, tracked or not, as one that Cancel ended does.
+func TestCancelAfterTheParentShowsCancelling(t *testing.T) {
+	for _, opts := range [][]scope.Option{nil, {scope.WithTracking(scope.TrackTasks)}} {
+		parent, cancel := context.WithCancel(bg)
+		s, _ := scope.New(parent, opts...)
+		cancel()
+		s.Cancel(nil)
+		if got := s.String(); !strings.Contains(got, "cancelling") {
+			t.Errorf("%v: String = %q; want it cancelling", opts, got)
+		}
+		_ = s.Wait()
+	}
+}
+
+// A cause of a comparable type holding an uncomparable value (a struct with
+// an interface field that holds a map) cannot be compared with ==: the
+// noise check must not panic on it.
+func TestCauseHoldingAMapIsNoise(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error { <-ctx.Done(); return context.Cause(ctx) })
+		s.Cancel(boxed{v: map[string]int{"a": 1}})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run = %v; want nil: the task reported the cancellation", err)
+	}
+}
+
+// boxed is an error of a comparable type whose value may not be.
+type boxed struct{ v any }
+
+func (boxed) Error() string { return "boxed" }

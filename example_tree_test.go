@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -51,7 +52,16 @@ func ExampleSnapshot() {
 		}, scope.Named("supervisor"))
 		<-ready
 
-		tree := scope.Snapshot().Subtree("app")
+		// A snapshot is taken live: look until both tasks are blocked.
+		var tree scope.Tree
+		for blocked := 0; blocked < 2; runtime.Gosched() {
+			tree, blocked = scope.Snapshot().Subtree("app"), 0
+			for _, n := range tree.Nodes {
+				if n.WaitsOn != "" {
+					blocked++
+				}
+			}
+		}
 		names := map[string]string{}
 		for _, n := range tree.Nodes { // ids, ages and sites vary: print the rest
 			names[n.ID] = n.Name

@@ -3,6 +3,8 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -206,5 +208,38 @@ func TestNewScopeWithALimitServesASynctestBubble(t *testing.T) {
 	})
 	if err := s.Wait(); err != nil {
 		t.Fatalf("Wait = %v; want nil", err)
+	}
+}
+
+// goroutinesCreated counts the goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// Run's scope under a limit keeps its goroutines for the next task, also
+// when its callers wait for each spawned task's Done before the next Spawn:
+// Done closes as the worker finishes, and a Spawn just after must find that
+// worker idle, not start another.
+func TestSpawnUnderALimitReusesItsWorkers(t *testing.T) {
+	const spawners = 4
+	for _, limit := range []int{1, 2} {
+		before := goroutinesCreated()
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			var wg sync.WaitGroup
+			for range spawners {
+				wg.Go(func() {
+					for i := range 500 {
+						<-scope.Spawn(s, func(context.Context) (int, error) { return i, nil }).Done()
+					}
+				})
+			}
+			wg.Wait()
+			return nil
+		}, scope.WithLimit(limit))
+		if n := goroutinesCreated() - before - spawners; n > uint64(limit)+2 {
+			t.Errorf("limit %d: 2,000 tasks started %d goroutines besides the %d spawners; want about %d", limit, n, spawners, limit)
+		}
 	}
 }

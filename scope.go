@@ -45,7 +45,7 @@ type Scope struct {
 	waited  bool         // Wait was called: the scope closes when live reaches 0
 	noYield bool         // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
 	closed  bool         // the scope closed: Go panics, Wait returns result
-	claimed bool         // the first failure, or Cancel, is cancelling the scope; see claim
+	claimed error        // the cause the first failure, or Cancel, is cancelling the scope with; see claim
 	aborted bool         // Run's body panicked or called Goexit: see abortBody
 	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
 	errs    []error      // failures, in the order recorded
@@ -234,23 +234,33 @@ func (s *Scope) Cancel(cause error) {
 		cause = context.Canceled
 	}
 	s.mu.Lock()
-	ok := s.claim()
+	ok := s.claim(cause)
 	if ok {
 		s.stop = cause
 	}
+	claimed, closed := s.claimed, s.closed
 	s.mu.Unlock()
-	if ok {
+	switch {
+	case ok:
 		s.cancelOutside(cause)
+	case closed:
+	case claimed != nil:
+		// A failure (or another Cancel) claimed the scope and may not have
+		// cancelled it yet: cancel it as it will, its cause first, so that
+		// the scope is cancelled once Cancel returns.
+		s.cancelOutside(claimed)
+	default: // the parent or the deadline did: show it at once, as for a tracked scope's watch
+		s.markCancelled()
 	}
 }
 
 // stopped reports whether Cancel stopped the scope: its cause is the
 // context's. The parent may have been cancelled between Cancel's claim and
 // its cancel; then the cause is the parent's, and Wait reports it. If the
-// parent gave this very cause, or it cannot be compared, it is a tie and
-// Cancel wins. s.mu is held.
+// parent gave this very cause (see sameError), it is a tie and Cancel wins.
+// s.mu is held.
 func (s *Scope) stopped() bool {
-	return s.stop != nil && (!isComparable(s.stop) || context.Cause(s.ctx) == s.stop)
+	return s.stop != nil && sameError(context.Cause(s.ctx), s.stop)
 }
 
 // Context returns the scope's context: the one tasks receive, cancelled with

@@ -262,15 +262,15 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 		if s.cfg.limit > 0 {
 			next = s.handOff()
 		}
+		if next == nil && finished && work != nil {
+			idle = s.listIdle(work) // before done's unlocking, so that a Go meanwhile finds the worker
+		}
 		if t.out != nil { // see outcome
 			s.mu.Unlock()
 			t.out.done(how, err)
 			s.mu.Lock()
 		}
 		s.leave()
-		if next == nil && finished && work != nil {
-			idle = s.listIdle(work)
-		}
 		s.mu.Unlock()
 		if !finished && next != nil {
 			s.goRun(next)

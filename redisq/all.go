@@ -25,7 +25,7 @@ import (
 //	}
 //	if err != nil { ... }
 func (q *Queue[T]) All(ctx context.Context, errp *error) iter.Seq[T] {
-	needContext(ctx)
+	q.check(ctx)
 	if errp == nil {
 		panic("redisq: All with a nil error pointer; pass &err, and check err after the loop")
 	}

@@ -19,6 +19,15 @@ var (
 // needContext panics with a clear message if ctx is nil, which would
 // otherwise fail in a nil dereference inside the Redis client, far from the
 // call. Every method that takes a context checks it first.
+// check panics with a clear message if q was not made by Open (a nil or zero
+// Queue has no client to call), or if ctx is nil.
+func (q *Queue[T]) check(ctx context.Context) {
+	if q == nil || q.rdb == nil {
+		panic("redisq: a nil or zero Queue; make one with Open")
+	}
+	needContext(ctx)
+}
+
 func needContext(ctx context.Context) {
 	if ctx == nil {
 		panic("redisq: nil Context; pass context.Background(), context.TODO() or the caller's context")

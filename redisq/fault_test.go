@@ -3,6 +3,8 @@ package redisq_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,4 +236,72 @@ func TestLosesNothingUnderConcurrency(t *testing.T) {
 		}
 	}
 	t.Logf("%d items put, %d distinct got", len(put), len(got))
+}
+
+// An abandoned item behind ten or more items still held (not idle) comes
+// back: a look for abandoned items reads ten pending entries per item asked
+// for, and the next look goes on from where it stopped, not from the start.
+func TestAbandonedItemBehindHeldOnesComesBack(t *testing.T) {
+	_, rdb := server(t)
+	holder, lost := open[int](t, rdb), open[int](t, rdb)
+	ctx := context.Background()
+	for i := range 11 {
+		if err := holder.Put(ctx, i); err != nil {
+			t.Fatalf("Put = %v", err)
+		}
+	}
+	if _, err := holder.GetBatch(ctx, 10); err != nil { // held, and not idle: just got
+		t.Fatalf("GetBatch = %v", err)
+	}
+	abandoned, err := lost.Get(ctx)
+	if err != nil || abandoned.Value != 10 {
+		t.Fatalf("Get = %v, %v; want item 10", abandoned, err)
+	}
+	// Its consumer died a while ago: idle for longer than the timeout.
+	stream := "redisq:{" + t.Name() + "}"
+	if err := rdb.Do(ctx, "XCLAIM", stream, "redisq", "dead", 0, abandoned.ID, "IDLE", 2*time.Minute.Milliseconds()).Err(); err != nil {
+		t.Fatalf("XCLAIM IDLE = %v", err)
+	}
+	again, err := open[int](t, rdb).Get(within(t, 10*time.Second)) // the held ones stay fresh for a minute
+	if err != nil || again.ID != abandoned.ID {
+		t.Fatalf("Get = %v, %v; want the abandoned item %s", again, err, abandoned.ID)
+	}
+}
+
+// A Get blocked while the stream is deleted (Delete, FLUSHALL, eviction)
+// makes the group again and goes on, as any other call does.
+func TestGetBlockedWhileTheStreamIsDeletedGoesOn(t *testing.T) {
+	_, rdb := server(t)
+	producer, consumer := open[int](t, rdb), open[int](t, rdb)
+	ctx := context.Background()
+	if err := producer.Put(ctx, 1); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	if _, err := consumer.Get(ctx); err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		it, err := consumer.Get(within(t, 10*time.Second))
+		if err == nil && it.Value != 2 {
+			err = errors.New("got the wrong item")
+		}
+		got <- err
+	}()
+	blocked := func() bool { // the Get waits in XREADGROUP BLOCK
+		info, _ := rdb.Info(ctx, "clients").Result()
+		return strings.Contains(info, "blocked_clients:1")
+	}
+	for !blocked() {
+		runtime.Gosched()
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatalf("FLUSHALL = %v", err)
+	}
+	if err := producer.Put(ctx, 2); err != nil {
+		t.Fatalf("Put after FLUSHALL = %v", err)
+	}
+	if err := result(t, "Get", got); err != nil {
+		t.Fatalf("the blocked Get = %v; want item 2", err)
+	}
 }

@@ -57,7 +57,7 @@ func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
 // ctx is checked between them; an item taken as ctx ends is returned, as
 // scope.Queue hands over an item even if ctx ends at that very moment.
 func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
-	needContext(ctx)
+	q.check(ctx)
 	uncancelled := context.WithoutCancel(ctx)
 	for {
 		if ctx.Err() != nil {

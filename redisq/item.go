@@ -47,7 +47,7 @@ func (it *Item[T]) Done(ctx context.Context) error {
 // or none. Its errors are Done's; it also fails, marking nothing, if an
 // item came from another Queue.
 func (q *Queue[T]) DoneBatch(ctx context.Context, items []*Item[T]) error {
-	needContext(ctx)
+	q.check(ctx)
 	args := make([]any, 0, 1+len(items))
 	args = append(args, group)
 	for i, it := range items {
@@ -90,4 +90,9 @@ func (q *Queue[T]) startMarking(it *Item[T]) error {
 }
 
 // String prints the item's entry id and value, for logs.
-func (it *Item[T]) String() string { return fmt.Sprintf("%s:%v", it.ID, it.Value) }
+func (it *Item[T]) String() string {
+	if it == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("%s:%v", it.ID, it.Value)
+}

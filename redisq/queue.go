@@ -29,7 +29,8 @@ type Queue[T any] struct {
 	marker    string // key of the shutdown marker: absent, "drain" or "now"
 	malformed string // key of the stream entries that did not decode go to
 	config
-	lastClaim atomic.Int64 // unix nanoseconds of the last look for abandoned items; 0: look now
+	lastClaim atomic.Int64           // unix nanoseconds of the last look for abandoned items; 0: look now
+	cursor    atomic.Pointer[string] // where the next look goes on in the pending list; nil: from the start
 }
 
 // group is the consumer group every Queue of a name reads with: one group,
@@ -86,7 +87,12 @@ func (q *Queue[T]) run(ctx context.Context, s *redis.Script, keys []string, args
 	return v, err
 }
 
-func isNoGroup(err error) bool { return err != nil && strings.Contains(err.Error(), "NOGROUP") }
+// isNoGroup reports whether err says the group is gone: NOGROUP, or, for a
+// read blocked while the stream was deleted (Delete, FLUSHALL, eviction),
+// Redis 7's UNBLOCKED.
+func isNoGroup(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "NOGROUP") || strings.HasPrefix(err.Error(), "UNBLOCKED"))
+}
 
 // fail wraps a Redis error with what the queue was doing; if ctx ended, it
 // returns ctx's cause instead, which is what ended the call.
@@ -123,7 +129,7 @@ func (q *Queue[T]) PutBatch(ctx context.Context, vs []T) error {
 }
 
 func (q *Queue[T]) put(ctx context.Context, vs []T, block bool) error {
-	needContext(ctx)
+	q.check(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -193,7 +199,7 @@ func status(reply any) string {
 // It returns context.Cause(ctx) if ctx ends first, or is already done, and
 // the error of Redis if it cannot ask.
 func (q *Queue[T]) Join(ctx context.Context) error {
-	needContext(ctx)
+	q.check(ctx)
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -216,7 +222,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 // Len returns the number of items in the queue: put and not yet got by any
 // consumer. Items got and not yet done do not count, as in scope.Queue.
 func (q *Queue[T]) Len(ctx context.Context) (int, error) {
-	needContext(ctx)
+	q.check(ctx)
 	n, err := q.run(ctx, lenScript, []string{q.stream}, group)
 	if err != nil {
 		return 0, q.fail(ctx, "counting the items of", err)

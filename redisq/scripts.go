@@ -26,26 +26,31 @@ return {'ok'}
 `)
 
 // takeScript takes up to ARGV[3] entries without blocking: first entries
-// whose consumer has held them longer than ARGV[4] ms (XAUTOCLAIM; skipped
-// when ARGV[4] is -1), else new ones (XREADGROUP). KEYS: stream, marker.
-// ARGV: group, consumer, count, min idle. Returns {"claimed", entries},
-// {"new", entries}, {"now"} after ShutdownNow, {"shut"} once shut down and
-// every item is done, or {"empty"}.
+// whose consumer has held them longer than ARGV[4] ms (XAUTOCLAIM from the
+// cursor ARGV[5]; skipped when ARGV[4] is -1), else new ones (XREADGROUP).
+// KEYS: stream, marker. ARGV: group, consumer, count, min idle, cursor.
+// Returns {status, entries, cursor}: status "claimed" or "new" with the
+// entries, "now" after ShutdownNow, "shut" once shut down and every item is
+// done, or "empty"; cursor is where the next XAUTOCLAIM goes on ("0-0": from
+// the start), or "" if none ran. XAUTOCLAIM looks at ten entries per item
+// asked for, so the scan of a long pending list goes on over several calls.
 var takeScript = redis.NewScript(`
 local mode = redis.call('GET', KEYS[2])
-if mode == 'now' then return {'now'} end
+if mode == 'now' then return {'now', {}, ''} end
+local cursor = ''
 if tonumber(ARGV[4]) >= 0 then
-  local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], '0-0', 'COUNT', ARGV[3])
+  local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], ARGV[5], 'COUNT', ARGV[3])
+  cursor = claimed[1]
   local got = {}
   for _, e in ipairs(claimed[2]) do
     if e then table.insert(got, e) end -- a deleted entry reads as nil on Redis 6.2
   end
-  if #got > 0 then return {'claimed', got} end
+  if #got > 0 then return {'claimed', got, cursor} end
 end
 local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
-if read then return {'new', read[1][2]} end
-if mode == 'drain' and redis.call('XLEN', KEYS[1]) == 0 then return {'shut'} end
-return {'empty'}
+if read then return {'new', read[1][2], cursor} end
+if mode == 'drain' and redis.call('XLEN', KEYS[1]) == 0 then return {'shut', {}, cursor} end
+return {'empty', {}, cursor}
 `)
 
 // ackScript marks entries done and deletes them, so that the stream holds

@@ -10,7 +10,7 @@ import "context"
 // [Queue.ShutdownNow] it does nothing either. The marker stays until
 // [Queue.Delete]: a queue, once shut down, stays shut down, as in scope.
 func (q *Queue[T]) Shutdown(ctx context.Context) error {
-	needContext(ctx)
+	q.check(ctx)
 	if _, err := q.run(ctx, shutdownScript, []string{q.marker}); err != nil {
 		return q.fail(ctx, "shutting down", err)
 	}
@@ -25,7 +25,7 @@ func (q *Queue[T]) Shutdown(ctx context.Context) error {
 // another consumer any more, so Join waits for it in vain: give Join a
 // context with a deadline after ShutdownNow. It may follow Shutdown.
 func (q *Queue[T]) ShutdownNow(ctx context.Context) error {
-	needContext(ctx)
+	q.check(ctx)
 	if _, err := q.run(ctx, shutdownNowScript, []string{q.stream, q.marker}, group); err != nil {
 		return q.fail(ctx, "shutting down", err)
 	}
@@ -38,7 +38,7 @@ func (q *Queue[T]) ShutdownNow(ctx context.Context) error {
 // recreates the group at its next call, for a queue that is not shut down.
 // It is for tests and for starting over, not for a queue in use.
 func (q *Queue[T]) Delete(ctx context.Context) error {
-	needContext(ctx)
+	q.check(ctx)
 	if err := q.rdb.Del(ctx, q.stream, q.marker, q.malformed).Err(); err != nil {
 		return q.fail(ctx, "deleting", err)
 	}
