@@ -39,6 +39,15 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 	} {
 		panics[name+" with a nil Context"] = f
 	}
+	var zero redisq.Queue[int]
+	var nilQueue *redisq.Queue[int]
+	for name, f := range map[string]func(){
+		"Put": func() { zero.Put(ctx, 1) }, "Get": func() { zero.Get(ctx) },
+		"Join": func() { zero.Join(ctx) }, "Len": func() { nilQueue.Len(ctx) },
+		"Shutdown": func() { nilQueue.Shutdown(ctx) }, "All": func() { zero.All(ctx, new(error)) },
+	} {
+		panics[name+" on a zero or nil Queue"] = f
+	}
 	for name, f := range panics {
 		msg := panicOf(f)
 		if !strings.HasPrefix(msg, "redisq: ") || !strings.Contains(msg, "; ") {
