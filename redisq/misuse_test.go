@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/structuredgo/scope/redisq"
 )
@@ -15,16 +16,17 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 	ctx := context.Background()
 	q := open[int](t, rdb)
 	panics := map[string]func(){
-		"WithCodec(nil)":           func() { redisq.WithCodec(nil) },
-		"WithCapacity(-1)":         func() { redisq.WithCapacity(-1) },
-		"WithVisibilityTimeout(0)": func() { redisq.WithVisibilityTimeout(0) },
-		"WithPollInterval(-1)":     func() { redisq.WithPollInterval(-1) },
-		"WithConsumer(\"\")":       func() { redisq.WithConsumer("") },
-		"Open with a nil client":   func() { redisq.Open[int](ctx, nil, "q") },
-		"Open with an empty name":  func() { redisq.Open[int](ctx, rdb, "") },
-		"Open with a nil Option":   func() { redisq.Open[int](ctx, rdb, "q", nil) },
-		"All with a nil error ptr": func() { q.All(ctx, nil) },
-		"GetBatch with max 0":      func() { q.GetBatch(ctx, 0) },
+		"WithCodec(nil)":             func() { redisq.WithCodec(nil) },
+		"WithCapacity(-1)":           func() { redisq.WithCapacity(-1) },
+		"WithVisibilityTimeout(0)":   func() { redisq.WithVisibilityTimeout(0) },
+		"WithVisibilityTimeout(1µs)": func() { redisq.WithVisibilityTimeout(time.Microsecond) },
+		"WithPollInterval(-1)":       func() { redisq.WithPollInterval(-1) },
+		"WithConsumer(\"\")":         func() { redisq.WithConsumer("") },
+		"Open with a nil client":     func() { redisq.Open[int](ctx, nil, "q") },
+		"Open with an empty name":    func() { redisq.Open[int](ctx, rdb, "") },
+		"Open with a nil Option":     func() { redisq.Open[int](ctx, rdb, "q", nil) },
+		"All with a nil error ptr":   func() { q.All(ctx, nil) },
+		"GetBatch with max 0":        func() { q.GetBatch(ctx, 0) },
 	}
 	var nilCtx context.Context
 	for name, f := range map[string]func(){

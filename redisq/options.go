@@ -72,10 +72,11 @@ func WithCodec(codec Codec) Option {
 // it is given to another consumer ([DefaultVisibilityTimeout] by default).
 // Make it longer than the longest processing of an item: a consumer still
 // working when it expires has its item processed twice. It panics if d is
-// not positive.
+// under a millisecond, the unit Redis counts idle time in (a shorter one
+// would be 0: every item taken back at once).
 func WithVisibilityTimeout(d time.Duration) Option {
-	if d <= 0 {
-		panic(fmt.Sprintf("redisq: WithVisibilityTimeout(%v); pass a positive duration, longer than an item's processing", d))
+	if d < time.Millisecond {
+		panic(fmt.Sprintf("redisq: WithVisibilityTimeout(%v); pass a duration of a millisecond or more, longer than an item's processing", d))
 	}
 	return optionFunc(func(c *config) { c.visibility = d })
 }

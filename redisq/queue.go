@@ -16,7 +16,9 @@ import (
 // put by one is got by exactly one consumer at a time, in the order put,
 // and [Queue.Join] in any of them waits for the items put by all.
 //
-// A Queue is safe for use by many goroutines. Its keys in Redis are
+// Make one with [Open]: unlike scope.Queue's, the zero Queue has no Redis
+// to talk to, and its methods panic. A Queue is safe for use by many
+// goroutines. Its keys in Redis are
 // redisq:{name} (the stream, read by the group "redisq"),
 // redisq:{name}:shutdown (the marker) and redisq:{name}:malformed (entries
 // that did not decode).

@@ -64,8 +64,8 @@ func parse(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.nprod < 0 || c.ncon < 0 || c.from < 0 || c.hold < 0 || c.visibility <= 0 {
-		return c, fmt.Errorf("want -p, -c, -from, -hold >= 0, -visibility > 0 and no arguments; got -p %d -c %d -from %d -hold %v -visibility %v %q",
+	if fs.NArg() > 0 || c.nprod < 0 || c.ncon < 0 || c.from < 0 || c.hold < 0 || c.visibility < time.Millisecond {
+		return c, fmt.Errorf("want -p, -c, -from, -hold >= 0, -visibility >= 1ms and no arguments; got -p %d -c %d -from %d -hold %v -visibility %v %q",
 			c.nprod, c.ncon, c.from, c.hold, c.visibility, fs.Args())
 	}
 	if c.nprod == 0 && c.ncon == 0 && !c.shutdown {
