@@ -249,8 +249,13 @@ func (st *starter[T]) keep(how int, err error) bool {
 		err = ErrNotReady
 	}
 	st.err, st.how = err, how
-	close(st.settled)
 	return false
 }
 
-func (st *starter[T]) done(int, error) {}
+// done wakes Start's caller if the task ended before ready: only now, once
+// the task has left the scope and freed its slot (see outcome).
+func (st *starter[T]) done(int, error) {
+	if st.state.Load() == endedEarly {
+		close(st.settled)
+	}
+}

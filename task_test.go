@@ -346,3 +346,23 @@ func TestDoneTaskHasLeftItsScope(t *testing.T) {
 		s.Go(func(context.Context) error { return nil }) // waits for TryGo's task: the slot is free again after
 	}
 }
+
+// A Start whose function ended before ready returns once the task has left
+// its scope: not listed, its slot free.
+func TestStartThatEndedEarlyHasLeftItsScope(t *testing.T) {
+	s, _ := scope.New(bg, scope.WithLimit(1))
+	defer s.Wait()
+	early := errors.New("early")
+	for i := range 2000 { // the window was narrow: try it often
+		if _, err := scope.Start(s, func(context.Context, func(int)) error { return early }); err != early {
+			t.Fatalf("Start = %v; want the early error", err)
+		}
+		if n := len(s.Tasks()); n != 0 {
+			t.Fatalf("round %d: %d tasks listed once Start returned; want 0", i, n)
+		}
+		if !s.TryGo(func(context.Context) error { return nil }) {
+			t.Fatalf("round %d: TryGo refused: the ended task still holds the slot", i)
+		}
+		s.Go(func(context.Context) error { return nil }) // waits for TryGo's task: the slot is free again after
+	}
+}
