@@ -219,11 +219,11 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 				return
 			}
 			inBody = true
-			if !yield(c.Result) {
-				inBody = false
+			more := yield(c.Result)
+			inBody = false
+			if !more {
 				return
 			}
-			inBody = false
 		}
 	}
 }

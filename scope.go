@@ -208,7 +208,8 @@ func (s *Scope) wait() {
 	s.awaitClosed()
 }
 
-// panicked reports whether a task panicked, for Wait to re-panic.
+// panicked reports whether Wait will re-panic: a task panicked (or Run's
+// body), and CapturePanics was not given.
 func (s *Scope) panicked() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -243,7 +244,7 @@ func (s *Scope) Cancel(cause error) {
 	switch {
 	case ok:
 		s.cancelOutside(cause)
-	case closed:
+	case closed: // Wait has returned: Cancel does nothing
 	case claimed != nil:
 		// A failure (or another Cancel) claimed the scope and may not have
 		// cancelled it yet: cancel it as it will, its cause first, so that
