@@ -29,6 +29,9 @@ func run(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := cli.Positive("unit", *unit); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 || *nprod < 0 || *ncon < 1 {
 		return fmt.Errorf("want -p >= 0 and -c >= 1 and no arguments; got -p %d -c %d %q", *nprod, *ncon, fs.Args())
 	}

@@ -37,6 +37,9 @@ func check(t *testing.T, out string, ncon int) (ids []string) {
 			ids = append(ids, m[2])
 		case got.MatchString(l):
 			m := got.FindStringSubmatch(l)
+			if seen[m[2]] <= 0 {
+				t.Errorf("item <%s> got before it was added: as in Python, its \"added\" line comes first", m[2])
+			}
 			seen[m[2]]--
 		default:
 			t.Errorf("line %q is in no format of asyncq.py", l)
@@ -80,6 +83,20 @@ func TestAsyncQSampleRun(t *testing.T) {
 			}
 		})
 	}
+}
+
+// One consumer, slower than three producers: items still queued when the
+// producers are done, which only Join waits for.
+func TestAsyncQOneSlowConsumerGetsEverything(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out bytes.Buffer
+		if err := run([]string{"-p", "3", "-c", "1"}, &out); err != nil {
+			t.Fatalf("run = %v", err)
+		}
+		if ids := check(t, out.String(), 1); len(ids) < 5 {
+			t.Errorf("only %d items: want a backlog for the one consumer\n%s", len(ids), out.String())
+		}
+	})
 }
 
 // The defaults (-p 5 -c 10) with a short -unit, in real time.

@@ -1,5 +1,7 @@
 // Command background is the seed notes' background-task idiom in Go: ten tasks kept
-// by strong references (the scope) and released as each finishes.
+// by strong references (the scope) and released as each finishes. It prints
+// what the Python program prints, the ten numbers; the tour also prints how
+// many tasks the scope holds before and after.
 //
 //	go run ./examples/background [-unit 1s]
 package main
@@ -22,5 +24,5 @@ func run(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return demo.Background(context.Background(), w, unit)
+	return demo.Background(context.Background(), w, unit, false)
 }

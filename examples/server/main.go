@@ -31,8 +31,8 @@ func main() {
 	addr := flag.String("addr", "localhost:8080", "the address to serve on")
 	unit := flag.Duration("unit", time.Second, "how long a step of the busy work lasts")
 	flag.Parse()
-	if flag.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "server: unexpected arguments %q; the flags are -addr and -unit\n", flag.Args())
+	if flag.NArg() > 0 || *unit <= 0 {
+		fmt.Fprintf(os.Stderr, "server: want a positive -unit and no arguments; got -unit %v %q\n", *unit, flag.Args())
 		os.Exit(2)
 	}
 	scope.SetTracking(scope.TrackTasks) // before the first scope: scopes made earlier keep theirs

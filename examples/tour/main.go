@@ -34,7 +34,9 @@ var stops = []stop{
 		return demo.FailingGroup(ctx, w)
 	}, fails: true},
 	{title: "gather: a, then b and c together", run: demo.Gather},
-	{title: "Background tasks: the scope holds them, and lets go", run: demo.Background},
+	{title: "Background tasks: the scope holds them, and lets go", run: func(ctx context.Context, w io.Writer, unit time.Duration) error {
+		return demo.Background(ctx, w, unit, true) // and how many tasks the scope holds
+	}},
 	{title: "create_task, gather and as_completed", run: demo.AsCompleted},
 	{title: "asyncio.run: the body of Main", run: func(ctx context.Context, w io.Writer, unit time.Duration) error {
 		return scope.Run(ctx, demo.Hello(w, unit))
@@ -57,6 +59,9 @@ func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("tour", flag.ContinueOnError)
 	unit := fs.Duration("unit", 250*time.Millisecond, "what one second of the Python programs lasts")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cli.Positive("unit", *unit); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -27,6 +27,9 @@ func run(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := cli.Positive("unit", *unit); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; the flags are -unit and -seed", fs.Args())
 	}

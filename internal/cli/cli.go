@@ -35,5 +35,14 @@ func Unit(name string, args []string, def time.Duration) (time.Duration, error) 
 	if fs.NArg() > 0 {
 		return 0, fmt.Errorf("unexpected arguments %q; the only flag is -unit", fs.Args())
 	}
-	return *unit, nil
+	return *unit, Positive("unit", *unit)
+}
+
+// Positive checks a duration flag that scales the program's time: zero or
+// less would print NaN and infinite rates, or nothing sensible.
+func Positive(flag string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("-%s %v: want a positive duration", flag, d)
+	}
+	return nil
 }

@@ -27,7 +27,8 @@ import (
 // on timing, as in Python. An item's id is 5 random bytes in hex, as
 // os.urandom(5).hex() made it.
 func AsyncQ(ctx context.Context, w io.Writer, nprod, ncon int, unit time.Duration, seed uint64) error {
-	w = locked(w)
+	lw := locked(w).(*lockedWriter)
+	w = lw
 	type item struct {
 		id  string
 		put time.Time
@@ -50,10 +51,13 @@ func AsyncQ(ctx context.Context, w io.Writer, nprod, ncon int, unit time.Duratio
 					id[i] = byte(r.Uint32())
 				}
 				it := item{hex.EncodeToString(id), time.Now()}
-				if err := q.Put(ctx, it); err != nil {
+				// Put and print as one step: a consumer's "got" line never
+				// comes before the item's "added" (an unbounded Put does
+				// not block, so holding the writer costs nothing).
+				err := lw.then(func() error { return q.Put(ctx, it) }, "Producer %d added <%s> to queue.\n", n, it.id)
+				if err != nil {
 					return err
 				}
-				fmt.Fprintf(w, "Producer %d added <%s> to queue.\n", n, it.id)
 			}
 			return nil
 		}

@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"fmt"
 	"io"
 	"sync"
 )
@@ -15,7 +16,7 @@ const clock = "15:04:05"
 // lockedWriter lets concurrent tasks print to one writer, a whole line at a
 // time, as Python's print does: fmt.Fprintf makes one Write per call.
 type lockedWriter struct {
-	mu sync.Mutex // guards w; held for one Write only
+	mu sync.Mutex // guards w; held for one Write, or for then
 	w  io.Writer
 }
 
@@ -31,4 +32,18 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// then runs do and, if it succeeds, prints the line format makes, holding
+// the writer throughout: no other line comes between, as none does in
+// Python, where nothing else runs between an await that did not block and
+// the print after it.
+func (l *lockedWriter) then(do func() error, format string, args ...any) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := do(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(l.w, format, args...)
+	return err
 }
