@@ -189,7 +189,7 @@ func (s *Scope) markCancelled() {
 // has recorded it, so that a snapshot taken after the cancellation shows it:
 // watch runs on a goroutine of its own, and a task woken by the cancellation
 // can be seen to react before it has run. Called while the context is live,
-// it waits until it ends.
+// it waits until it ends, or until the scope closes (see untrack).
 func (s *Scope) awaitWatch() {
 	if s.tr != nil && s.tr.stopWatch != nil {
 		<-s.tr.watched
@@ -327,7 +327,9 @@ func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {
 		unregister(s.id)
-		if !r.stopWatch() { // it started: wait for it to end
+		if r.stopWatch() { // it will never run: awaitWatch must not wait for it
+			close(r.watched)
+		} else { // it started: wait for it to end
 			<-r.watched
 		}
 	}

@@ -15,7 +15,8 @@ import (
 // with [context.Background] and opts, and ends the program the way a shell
 // expects.
 //
-// The first SIGINT or SIGTERM cancels the scope's context, with a cause whose
+// The first SIGINT or SIGTERM cancels the scope's context (a signal the
+// program was started with ignored, as by nohup, stays ignored), with a cause whose
 // message names the signal ("scope: received SIGINT (interrupt)"); the cause
 // also has a method Signal() os.Signal, for [errors.As], and errors.Is it
 // [context.Canceled], as signal.NotifyContext's cause is. A second signal
@@ -114,7 +115,14 @@ func watchSignals() *watcher {
 		done: make(chan struct{}),
 	}
 	w.ctx, w.cancel = context.WithCancelCause(context.Background())
-	signal.Notify(w.sigs, os.Interrupt, syscall.SIGTERM)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		// One the program was started with ignored (nohup, `cmd &` in a
+		// shell without job control) stays ignored, as asyncio.run leaves
+		// an ignored SIGINT alone: the user asked that it not stop us.
+		if !signal.Ignored(sig) {
+			signal.Notify(w.sigs, sig)
+		}
+	}
 	go w.watch()
 	return w
 }

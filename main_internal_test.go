@@ -2,8 +2,10 @@ package scope
 
 import (
 	"context"
+	"io"
 	"os"
 	"testing"
+	"time"
 )
 
 // A signal already in the watcher's channel when the run ends (run has
@@ -21,5 +23,28 @@ func TestWatcherTakesASignalThatCameAsTheRunEnded(t *testing.T) {
 			t.Fatalf("the watcher took %v, cancelling with %v; want SIGINT taken as the first signal", w.first, context.Cause(w.ctx))
 		}
 		w.cancel(nil)
+	}
+}
+
+// Both signals may come as the run ends, after the body's scope closed
+// without being cancelled: the second signal's report must not wait for the
+// scope's watch, which will never run, or the program hangs instead of
+// exiting at once.
+func TestSecondSignalReportOfAScopeThatClosedUncancelled(t *testing.T) {
+	var s *Scope
+	if err := Run(context.Background(), func(ctx context.Context, sc *Scope) error { s = sc; return nil }, WithTracking(TrackTasks)); err != nil {
+		t.Fatal(err)
+	}
+	defer func(prev io.Writer) { osStderr = prev }(osStderr)
+	osStderr = io.Discard
+	w := &watcher{}
+	w.scope.Store(s)
+	w.bodyDone.Store(true)
+	reported := make(chan struct{})
+	go func() { w.report(os.Interrupt); close(reported) }()
+	select {
+	case <-reported:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second signal's report waits for a watch that will never run")
 	}
 }

@@ -99,6 +99,25 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 		})
 	}
 
+	// A program started with SIGINT ignored (nohup, `cmd &` without job
+	// control) keeps it ignored, as asyncio.run does: SIGTERM is then the
+	// first signal.
+	t.Run("an ignored SIGINT stays ignored", func(t *testing.T) {
+		t.Parallel()
+		sh, err := exec.LookPath("sh")
+		if err != nil {
+			t.Skipf("no sh to start the program with SIGINT ignored: %v", err)
+		}
+		c := startMaintest(t, bin, "wait", sh, "-c", `trap "" INT; exec "$0" "$@"`)
+		c.waitFor(t, "ready")
+		c.signal(t, syscall.SIGINT)
+		c.signal(t, syscall.SIGTERM)
+		code, out, errOut := c.exit(t)
+		if code != 143 || errOut != "" || !slices.Contains(out, "cause: scope: received SIGTERM (terminated)") {
+			t.Errorf("got exit status %d, stdout %q, stderr %q; want a clean stop by SIGTERM, 143", code, out, errOut)
+		}
+	})
+
 	t.Run("signal and a failure: report and exit 143", func(t *testing.T) {
 		t.Parallel()
 		c := startMaintest(t, bin, "cleanup")
@@ -185,10 +204,11 @@ type maintest struct {
 
 // startMaintest starts the program in bin with mode as its argument. It is
 // killed by the test's deadline, and reaped when t ends whatever happened.
-func startMaintest(t *testing.T, bin, mode string) *maintest {
+func startMaintest(t *testing.T, bin, mode string, via ...string) *maintest {
 	t.Helper()
 	c := &maintest{ctx: deadline(t), lines: make(chan string)}
-	c.cmd = exec.CommandContext(c.ctx, bin, mode)
+	args := append(via[:len(via):len(via)], bin, mode)
+	c.cmd = exec.CommandContext(c.ctx, args[0], args[1:]...)
 	c.cmd.Env = append(os.Environ(), "SCOPE_TRACK=1") // the report then says where each task was started
 	c.cmd.Stderr = &c.stderr
 	stdout, err := c.cmd.StdoutPipe()

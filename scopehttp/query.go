@@ -100,11 +100,11 @@ func render(b *bytes.Buffer, all scope.Tree, q query) (contentType string, err e
 	case all.Len() == 0:
 		_, err = b.WriteString(untracked)
 	case named == 0:
-		_, err = fmt.Fprintf(b, "no live scope is named %q (of %d scopes and tasks)\n", q.scope, all.Len())
+		_, err = fmt.Fprintf(b, "no live scope is named %q (of %s)\n", q.scope, nodes(all.Len()))
 	case q.scope != "":
 		_, err = fmt.Fprintf(b, "no Wait is blocked in the scopes named %q or under them\n", q.scope)
 	default:
-		_, err = fmt.Fprintf(b, "no Wait is blocked (of %d scopes and tasks)\n", all.Len())
+		_, err = fmt.Fprintf(b, "no Wait is blocked (of %s)\n", nodes(all.Len()))
 	}
 	return text, err
 }
@@ -119,3 +119,11 @@ Tracking is off unless turned on: for the process, set SCOPE_TRACK=1 in the
 environment, or call scope.SetTracking(scope.TrackTasks) at start-up; for one
 scope, pass scope.WithTracking(scope.TrackTasks) to New or Run.
 `
+
+// nodes counts a tree's nodes for people: "1 scope or task", "2 scopes and tasks".
+func nodes(n int) string {
+	if n == 1 {
+		return "1 scope or task"
+	}
+	return fmt.Sprintf("%d scopes and tasks", n)
+}

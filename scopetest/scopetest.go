@@ -15,13 +15,17 @@
 //	}
 //
 // Everything here works inside a testing/synctest bubble, where the retries
-// below cost no real time.
+// below cost no real time: fake time moves once every goroutine of the
+// bubble is durably blocked. A leaked task blocked on something outside the
+// bubble (a channel made outside it, a mutex, the network) is not, so there
+// the check waits until that task moves on, not for Retry.
 package scopetest
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -44,14 +48,40 @@ var Retry = 2 * time.Second
 // a scope made under it is still alive once the scope's Wait returned (named
 // with its tasks, their states, ages and spawn sites). The scope's context is
 // t.Context(); it tracks its tasks and captures panics, on top of opts.
+//
+// Body may end the test itself: if it calls t.FailNow (t.Fatal), the scope
+// still waits for its tasks, and Run reports as above before the test
+// ends; if it panics, Run reports the panic, with its stack, as a failure
+// of t instead of crashing the test binary.
 func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opts ...scope.Option) {
 	t.Helper()
-	var root string
+	var (
+		s        *scope.Scope
+		root     string
+		err      error
+		returned bool
+	)
+	defer func() { // also as body's Goexit or panic unwinds: see above
+		t.Helper()
+		if r := recover(); r != nil {
+			t.Errorf("scopetest: the test's body panicked: %v\n%s", r, debug.Stack())
+		} else if !returned && s != nil {
+			err = s.Wait() // a Goexit: Run waited for the tasks, and Wait tells how they ended
+		}
+		report(t, err, root)
+	}()
 	opts = append([]scope.Option{scope.WithTracking(scope.TrackTasks), scope.CapturePanics()}, opts...)
-	err := scope.Run(t.Context(), func(ctx context.Context, s *scope.Scope) error {
-		root = s.Snapshot().Nodes[0].ID
-		return body(ctx, s)
+	err = scope.Run(t.Context(), func(ctx context.Context, sc *scope.Scope) error {
+		s, root = sc, sc.Snapshot().Nodes[0].ID
+		return body(ctx, sc)
 	}, opts...)
+	returned = true
+}
+
+// report fails t with the scope's error, and with every scope made under
+// root that is still alive.
+func report(t testing.TB, err error, root string) {
+	t.Helper()
 	if err != nil {
 		t.Errorf("scopetest: the test's scope failed:\n%+v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -117,6 +118,45 @@ func TestRunNamesAScopeLeakedUnderANestedScopeThatClosed(t *testing.T) {
 		r.wantOne(t, "1 scope and 1 task outlived the test's scope", `scope "leaky"`, "stuck (cancelling)")
 		close(release)
 		_ = leaky.Wait()
+	})
+}
+
+// A body that ends the test with t.FailNow (runtime.Goexit) still gets the
+// report: the failures of its tasks, and the scopes it leaked.
+func TestRunReportsWhatABodyThatCalledFailNowLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		var leaky *scope.Scope
+		release, ended := make(chan struct{}), make(chan struct{})
+		go func() { // Goexit ends this goroutine, not the test's
+			defer close(ended)
+			Run(r, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(context.Context) error { return errors.New("disk full") }, scope.Named("writer"))
+				leaky, _ = scope.New(ctx, scope.WithName("leaky"))
+				leaky.Go(func(context.Context) error { <-release; return nil }, scope.Named("stuck"))
+				runtime.Goexit() // as t.FailNow does
+				return nil
+			})
+		}()
+		<-ended
+		all := strings.Join(r.errs, "\n")
+		for _, want := range []string{"the test's scope failed", "disk full", "outlived the test's scope", `scope "leaky"`, "stuck"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the report lacks %q:\n%s", want, all)
+			}
+		}
+		close(release)
+		_ = leaky.Wait()
+	})
+}
+
+// A body that panics fails the test with the panic and its stack; the test
+// binary does not crash.
+func TestRunReportsABodyPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		Run(r, func(ctx context.Context, s *scope.Scope) error { panic("bad state") })
+		r.wantOne(t, "the test's body panicked: bad state", "scopetest_test.go:")
 	})
 }
 
