@@ -59,33 +59,55 @@ func TestTrackedScopeMadeOutsideABubbleClosesInOne(t *testing.T) {
 	}
 }
 
+// readOutside starts, outside any synctest bubble, a goroutine that calls
+// read once ask is called (from inside a bubble) and ask returns what it
+// read.
+func readOutside(read func() string) (ask func() string) {
+	asked, answered := make(chan struct{}), make(chan string)
+	go func() {
+		<-asked
+		answered <- read()
+	}()
+	return func() string {
+		asked <- struct{}{}
+		return <-answered
+	}
+}
+
+// goStubborn starts in s, in a bubble, a task named stubborn that makes its
+// context's Done channel there (a channel of the bubble) and blocks until
+// release is called.
+func goStubborn(s *scope.Scope) (release func()) {
+	started, released := make(chan struct{}), make(chan struct{})
+	s.Go(func(ctx context.Context) error {
+		_ = ctx.Done()
+		close(started)
+		<-released
+		return nil
+	}, scope.Named("stubborn"))
+	<-started
+	return func() { close(released) }
+}
+
 // Tasks, String and Snapshot never touch the scope's channels, tracked or
 // not: an untracked scope of a bubble, cancelled, is read from outside it.
 func TestUntrackedScopeOfABubbleIsReadFromOutside(t *testing.T) {
-	ask, answered := make(chan *scope.Scope), make(chan string)
-	go func() {
-		s := <-ask
-		answered <- s.Tasks()[0].State + "; " + s.String() + "; " + s.Snapshot().Nodes[0].State
-	}()
+	var s *scope.Scope // set before ask: the channel orders it
+	ask := readOutside(func() string {
+		return s.Tasks()[0].State + "; " + s.String() + "; " + s.Snapshot().Nodes[0].State
+	})
 	synctest.Test(t, func(t *testing.T) {
-		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-			started, release := make(chan struct{}), make(chan struct{})
-			s.Go(func(ctx context.Context) error {
-				_ = ctx.Done() // made in the bubble: a channel of the bubble
-				close(started)
-				<-release
-				return nil
-			}, scope.Named("stubborn"))
-			<-started
-			s.Cancel(nil)
-			ask <- s
-			got := <-answered
+		_ = scope.Run(bg, func(ctx context.Context, sc *scope.Scope) error {
+			release := goStubborn(sc)
+			sc.Cancel(nil)
+			s = sc
+			got := ask()
 			for _, want := range []string{"cancelling; ", "(1 task, cancelling)", "; cancelling"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("read from outside the bubble: %q; want it to hold %q", got, want)
 				}
 			}
-			close(release)
+			release()
 			return nil
 		}, scope.WithName("bubbled"))
 	})

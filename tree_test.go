@@ -349,34 +349,23 @@ func blockingInt(ctx context.Context) (int, error) { return 0, blockUntilCancell
 // inside it: reading its state must not touch the bubble's channels (which
 // panics), as scopetest.Run does in parallel tests that each run a bubble.
 func TestSnapshotReadsScopesOfAnotherBubble(t *testing.T) {
-	ask, answered := make(chan struct{}), make(chan string)
-	go func() {
-		<-ask
+	ask := readOutside(func() string {
 		var lines []string
 		for _, n := range scope.Snapshot().Subtree("bubbled").Nodes {
 			lines = append(lines, n.Name+" "+n.State)
 		}
-		answered <- strings.Join(lines, ", ")
-	}()
+		return strings.Join(lines, ", ")
+	})
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
 		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-			started := make(chan struct{})
-			s.Go(func(ctx context.Context) error {
-				_ = ctx.Done() // made in the bubble: a channel of the bubble
-				close(started)
-				<-release
-				return nil
-			}, scope.Named("stubborn"))
-			<-started
+			release := goStubborn(s)
 			s.Cancel(nil)
 			synctest.Wait() // the tree learns of the cancellation an instant after it
-			ask <- struct{}{}
-			if got, want := <-answered, "bubbled cancelling, stubborn cancelling"; got != want {
+			if got, want := ask(), "bubbled cancelling, stubborn cancelling"; got != want {
 				t.Errorf("snapshot from outside the bubble: got %q; want %q", got, want)
 			}
 			s.Go(func(context.Context) error { return nil }) // not started: the scope is cancelled
-			close(release)
+			release()
 			return nil
 		}, scope.WithName("bubbled"), tracked)
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // coro is the seed notes' coro(seq): an 'IO' wait proportional to the
@@ -30,7 +31,7 @@ func coro(seq []int, unit time.Duration) func(context.Context) ([]int, error) {
 // result of the short one first. It prints what Python prints, lists and
 // booleans in Python's spelling, the task's type restored.
 func AsCompleted(ctx context.Context, w io.Writer, unit time.Duration) error {
-	w = locked(w)
+	w = lines.Locked(w)
 	clock := func() string { return time.Now().Format(clock) }
 	return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 		t := scope.Spawn(s, coro([]int{3, 2, 1}, unit)) // t = asyncio.create_task(coro([3, 2, 1]))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // AsyncQ is the seed notes' asyncq.py: nprod producers each put 0 to 10
@@ -27,7 +28,7 @@ import (
 // on timing, as in Python. An item's id is 5 random bytes in hex, as
 // os.urandom(5).hex() made it.
 func AsyncQ(ctx context.Context, w io.Writer, nprod, ncon int, unit time.Duration, seed uint64) error {
-	lw := locked(w).(*lockedWriter)
+	lw := lines.Locked(w)
 	w = lw
 	type item struct {
 		id  string
@@ -54,7 +55,7 @@ func AsyncQ(ctx context.Context, w io.Writer, nprod, ncon int, unit time.Duratio
 				// Put and print as one step: a consumer's "got" line never
 				// comes before the item's "added" (an unbounded Put does
 				// not block, so holding the writer costs nothing).
-				err := lw.then(func() error { return q.Put(ctx, it) }, "Producer %d added <%s> to queue.\n", n, it.id)
+				err := lw.Then(func() error { return q.Put(ctx, it) }, "Producer %d added <%s> to queue.\n", n, it.id)
 				if err != nil {
 					return err
 				}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // Background is the seed notes' background-task idiom: ten tasks
@@ -18,7 +19,7 @@ import (
 // (0): the strong references, and their release, which Python's program
 // does not print.
 func Background(ctx context.Context, w io.Writer, unit time.Duration, showHeld bool) error {
-	w = locked(w)
+	w = lines.Locked(w)
 	held := io.Discard
 	if showHeld {
 		held = w

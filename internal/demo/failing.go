@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // FailingGroup runs a scope whose tasks fail, prints a short header and the
@@ -27,7 +28,7 @@ import (
 // turn (see the comments), since Go does not fix which of two goroutines
 // that see the same cancellation returns first.
 func FailingGroup(ctx context.Context, w io.Writer) error {
-	w = locked(w)
+	w = lines.Locked(w)
 	fmt.Fprintln(w, "Four tasks; three fail. The scope keeps every failure, in one tree:")
 	var (
 		shardsStarted = make(chan struct{}) // closed once index's shards run: fetch users may fail

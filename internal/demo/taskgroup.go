@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // TaskGroup is the seed notes' asyncio.TaskGroup program: two tasks, "hello"
@@ -18,7 +19,7 @@ import (
 // waited for both. If ctx is cancelled first, the sleeps end at once and
 // TaskGroup returns context.Cause(ctx) without printing the last line.
 func TaskGroup(ctx context.Context, w io.Writer, delay time.Duration) error {
-	w = locked(w)
+	w = lines.Locked(w)
 	sayAfter := func(delay time.Duration, what string) func(context.Context) error {
 		return func(ctx context.Context) error {
 			if err := scope.Sleep(ctx, delay); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 )
 
 // Workers is the seed notes' asyncio.Queue program: twenty random sleeps
@@ -17,7 +18,7 @@ import (
 // then "====", the time the three took in parallel and the total of the
 // sleeps. The sleeps come from seed, so a run is reproducible.
 func Workers(ctx context.Context, w io.Writer, unit time.Duration, seed uint64) error {
-	w = locked(w)
+	w = lines.Locked(w)
 	seconds := func(d time.Duration) float64 { return float64(d) / float64(unit) }
 	r := rand.New(rand.NewPCG(seed, 0))
 	q := scope.NewQueue[time.Duration](0)

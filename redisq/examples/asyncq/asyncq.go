@@ -8,10 +8,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/lines"
 	"github.com/structuredgo/scope/redisq"
 )
 
@@ -29,7 +29,7 @@ type item struct {
 // consumers of every process; its own, blocked or asleep, are cancelled at
 // once, as asyncq.py cancels them.
 func asyncQ(ctx context.Context, out io.Writer, q *redisq.Queue[item], c config) error {
-	w := &lockedWriter{w: out}
+	w := lines.Locked(out)
 	return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
 		for n := c.from; n < c.from+c.ncon; n++ {
 			s.Go(consume(q, w, c, n), scope.Named(fmt.Sprint("consumer-", n)))
@@ -61,7 +61,7 @@ func randsleep(ctx context.Context, w io.Writer, r *rand.Rand, unit time.Duratio
 }
 
 // produce is producer n: 0 to 10 items, a random sleep before each.
-func produce(q *redisq.Queue[item], w *lockedWriter, c config, n int) func(context.Context) error {
+func produce(q *redisq.Queue[item], w *lines.Writer, c config, n int) func(context.Context) error {
 	r := rand.New(rand.NewPCG(c.seed, uint64(2*n)))
 	return func(ctx context.Context) error {
 		for range r.IntN(11) {
@@ -77,7 +77,7 @@ func produce(q *redisq.Queue[item], w *lockedWriter, c config, n int) func(conte
 			// "got" line comes before the item's "added", as in Python (the
 			// queue is unbounded: Put never waits for a consumer).
 			put := func() error { return retry(ctx, func() error { return q.Put(ctx, it) }) }
-			if err := w.then(put, "Producer %d added <%s> to queue.\n", n, it.ID); err != nil {
+			if err := w.Then(put, "Producer %d added <%s> to queue.\n", n, it.ID); err != nil {
 				return err
 			}
 		}
@@ -136,28 +136,4 @@ func retry(ctx context.Context, f func() error) error {
 			return err
 		}
 	}
-}
-
-// lockedWriter serializes the lines of many goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// then runs do and, if it succeeds, prints the line format makes, holding
-// the writer throughout, so that no other line comes between.
-func (l *lockedWriter) then(do func() error, format string, args ...any) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := do(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(l.w, format, args...)
-	return err
 }

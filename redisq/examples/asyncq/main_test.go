@@ -25,9 +25,9 @@ var (
 	completed = regexp.MustCompile(`^Program completed in \d+\.\d{5} seconds\.$`)
 )
 
-// lines reads a process's output: every line in one of asyncq.py's formats;
+// readOutput reads a process's output: every line in one of asyncq.py's formats;
 // it returns the ids added and the ids got.
-func lines(t *testing.T, name, out string) (adds, gets []string) {
+func readOutput(t *testing.T, name, out string) (adds, gets []string) {
 	t.Helper()
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		switch {
@@ -51,7 +51,7 @@ func TestOneProcess(t *testing.T) {
 	if err := run([]string{"-redis", srv.Addr, "-reset", "-p", "3", "-c", "4", "-unit", "1ms"}, &out); err != nil {
 		t.Fatalf("run = %v\n%s", err, out.String())
 	}
-	adds, gets := lines(t, "asyncq", out.String())
+	adds, gets := readOutput(t, "asyncq", out.String())
 	if len(adds) == 0 || !sameSet(adds, gets) {
 		t.Fatalf("added %v, got %v; want the same items, at least one", adds, gets)
 	}
@@ -96,13 +96,13 @@ func TestSeparateProcessesSurviveAKilledConsumer(t *testing.T) {
 	var adds, gets []string
 	for i, p := range producers {
 		out := p.wait(t)
-		a, _ := lines(t, "producers "+string(rune('A'+i)), out)
+		a, _ := readOutput(t, "producers "+string(rune('A'+i)), out)
 		adds = append(adds, a...)
 	}
 	joiner := start("-p", "0", "-c", "0") // Join, then Shutdown
 	joiner.wait(t)
 	for _, p := range consumers {
-		_, g := lines(t, "consumers", p.wait(t))
+		_, g := readOutput(t, "consumers", p.wait(t))
 		gets = append(gets, g...)
 	}
 	if len(adds) == 0 {
