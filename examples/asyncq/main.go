@@ -26,14 +26,14 @@ func run(args []string, w io.Writer) error {
 	ncon := fs.Int("c", 10, "number of consumers")
 	unit := fs.Duration("unit", time.Second, "what one of the program's seconds lasts")
 	seed := fs.Uint64("seed", 444, "seed of the random sleeps and items")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Positive("unit", *unit); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *nprod < 0 || *ncon < 1 {
-		return fmt.Errorf("want -p >= 0 and -c >= 1 and no arguments; got -p %d -c %d %q", *nprod, *ncon, fs.Args())
+	if *nprod < 0 || *ncon < 1 {
+		return cli.Usagef("want -p >= 0 and -c >= 1; got -p %d -c %d", *nprod, *ncon)
 	}
 	start := time.Now()
 	if err := demo.AsyncQ(context.Background(), w, *nprod, *ncon, *unit, *seed); err != nil {

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -19,9 +18,9 @@ import (
 
 func main() {
 	unit, err := cli.Unit("run", os.Args[1:], time.Second)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "run:", err)
-		os.Exit(2)
+	cli.ExitIf("run", err)
+	if err != nil { // -h
+		return
 	}
 	scope.Main(body(os.Stdout, unit)) // asyncio.run(main())
 }

@@ -22,14 +22,11 @@ func main() { cli.Main("taskgroup", run) }
 func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("taskgroup", flag.ContinueOnError)
 	delay := fs.Duration("delay", 2*time.Second, "how long each task sleeps before it prints")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Positive("delay", *delay); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q; the only flag is -delay", fs.Args())
 	}
 	// asyncio.run(main())
 	if err := demo.TaskGroup(context.Background(), w, *delay); err != nil {

@@ -58,14 +58,11 @@ func main() { cli.Main("tour", run) }
 func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("tour", flag.ContinueOnError)
 	unit := fs.Duration("unit", 250*time.Millisecond, "what one second of the Python programs lasts")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Positive("unit", *unit); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q; the only flag is -unit", fs.Args())
 	}
 	fmt.Fprintf(w, "The asyncio programs of the notes, in Go. One of their seconds lasts %v here (-unit).\n\n", *unit)
 	ctx := context.Background()

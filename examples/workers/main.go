@@ -9,7 +9,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"time"
 
@@ -24,14 +23,11 @@ func run(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("workers", flag.ContinueOnError)
 	unit := fs.Duration("unit", time.Second, "what one of the program's seconds lasts")
 	seed := fs.Uint64("seed", 444, "seed of the random sleeps")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if err := cli.Positive("unit", *unit); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q; the flags are -unit and -seed", fs.Args())
 	}
 	return demo.Workers(context.Background(), w, *unit, *seed)
 }

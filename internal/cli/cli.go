@@ -11,17 +11,68 @@ import (
 	"time"
 )
 
-// Main calls run with the command's arguments and standard output, and exits
-// 1, after printing the error to standard error, if it fails. -h prints the
-// usage and exits 0.
+// Main calls run with the command's arguments and standard output, and ends
+// the program as ExitIf does for what run returned.
 func Main(name string, run func(args []string, w io.Writer) error) {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-		os.Exit(1)
+	ExitIf(name, run(os.Args[1:], os.Stdout))
+}
+
+// ExitIf returns if err is nil or flag.ErrHelp (-h printed the usage), and
+// otherwise exits, after printing err to standard error: with status 2 for
+// a mistake in the command line, as the flag package does, 1 for the rest.
+func ExitIf(name string, err error) {
+	if code := report(name, err, os.Stderr); code != 0 {
+		os.Exit(code)
 	}
+}
+
+// report prints err to stderr unless the flag set printed it already, and
+// returns the exit status for it.
+func report(name string, err error, stderr io.Writer) int {
+	var u *usageError
+	switch {
+	case err == nil || errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &u):
+		if !u.printed {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		}
+		return 2
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+}
+
+// usageError is a mistake in the command line. printed says the flag set
+// has shown it, with the usage, already: a FlagSet made with
+// flag.ContinueOnError prints what it rejects.
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (u *usageError) Error() string { return u.err.Error() }
+func (u *usageError) Unwrap() error { return u.err }
+
+// Usagef is a mistake in the command line: ExitIf prints it and exits 2.
+func Usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+// Parse parses args with fs, made with flag.ContinueOnError, and rejects
+// arguments left over: the example commands take flags only.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err: err, printed: true}
+	}
+	if fs.NArg() > 0 {
+		return Usagef("unexpected arguments %q; %s takes flags only (-h lists them)", fs.Args(), fs.Name())
+	}
+	return nil
 }
 
 // Unit parses args with one flag, -unit: what one second of the Python
@@ -29,11 +80,8 @@ func Main(name string, run func(args []string, w io.Writer) error) {
 func Unit(name string, args []string, def time.Duration) (time.Duration, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	unit := fs.Duration("unit", def, "what one second of the Python program lasts")
-	if err := fs.Parse(args); err != nil {
+	if err := Parse(fs, args); err != nil {
 		return 0, err
-	}
-	if fs.NArg() > 0 {
-		return 0, fmt.Errorf("unexpected arguments %q; the only flag is -unit", fs.Args())
 	}
 	return *unit, Positive("unit", *unit)
 }
@@ -42,7 +90,7 @@ func Unit(name string, args []string, def time.Duration) (time.Duration, error) 
 // less would print NaN and infinite rates, or nothing sensible.
 func Positive(flag string, d time.Duration) error {
 	if d <= 0 {
-		return fmt.Errorf("-%s %v: want a positive duration", flag, d)
+		return Usagef("-%s %v: want a positive duration", flag, d)
 	}
 	return nil
 }

@@ -16,23 +16,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/structuredgo/scope/internal/cli"
 	"github.com/structuredgo/scope/redisq"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(os.Stderr, "asyncq: %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("asyncq", run) }
 
 // config is what the flags set.
 type config struct {
@@ -61,15 +55,18 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.visibility, "visibility", 10*time.Second, "how long an item may stay unmarked before another consumer gets it")
 	fs.BoolVar(&c.shutdown, "shutdown", true, "once this process's producers are done, wait until the queue is processed (Join), then shut it down so that every consumer stops; pass -shutdown=false to all producer processes but the last (a consumers-only process never shuts the queue down)")
 	fs.BoolVar(&c.reset, "reset", false, "delete the queue in Redis first, to start over after a run that shut it down")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.nprod < 0 || c.ncon < 0 || c.from < 0 || c.hold < 0 || c.visibility < time.Millisecond {
-		return c, fmt.Errorf("want -p, -c, -from, -hold >= 0, -visibility >= 1ms and no arguments; got -p %d -c %d -from %d -hold %v -visibility %v %q",
-			c.nprod, c.ncon, c.from, c.hold, c.visibility, fs.Args())
+	if err := cli.Positive("unit", c.unit); err != nil {
+		return c, err
+	}
+	if c.nprod < 0 || c.ncon < 0 || c.from < 0 || c.hold < 0 || c.visibility < time.Millisecond {
+		return c, cli.Usagef("want -p, -c, -from, -hold >= 0 and -visibility >= 1ms; got -p %d -c %d -from %d -hold %v -visibility %v",
+			c.nprod, c.ncon, c.from, c.hold, c.visibility)
 	}
 	if c.nprod == 0 && c.ncon == 0 && !c.shutdown {
-		return c, errors.New("-p 0 -c 0 -shutdown=false has nothing to do; give producers, consumers, or let it shut the queue down")
+		return c, cli.Usagef("-p 0 -c 0 -shutdown=false has nothing to do; give producers, consumers, or let it shut the queue down")
 	}
 	return c, nil
 }
