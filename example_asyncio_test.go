@@ -31,6 +31,34 @@ func ExampleSpawn() {
 	// t done: true
 }
 
+// The tasks' results once the TaskGroup is done (the notes' second TaskGroup
+// program): a Task keeps its result after its scope's Run returned.
+func ExampleTask_Result() {
+	someCoro := func(param int) func(context.Context) (int, error) {
+		return func(ctx context.Context) (int, error) {
+			fmt.Println(param)
+			return param * 10, nil
+		}
+	}
+	var task1 *scope.Task[int]
+	var task2 *scope.Task[string]
+	err := scope.Run(context.Background(), func(ctx context.Context, s *scope.Scope) error {
+		task1 = scope.Spawn(s, someCoro(1))
+		task2 = scope.Spawn(s, func(ctx context.Context) (string, error) {
+			fmt.Println("another_coro")
+			return "done", nil
+		})
+		return nil
+	})
+	r1, _ := task1.Result()
+	r2, _ := task2.Result()
+	fmt.Printf("Both tasks have completed now: %v, %v (%v)\n", r1, r2, err)
+	// Unordered output:
+	// 1
+	// another_coro
+	// Both tasks have completed now: 10, done (<nil>)
+}
+
 // The background-task set: create_task, keep a strong reference in a set,
 // discard it when done. A New scope is that set: it holds every task until
 // it returns, Tasks lists them, and Wait waits for the rest.
