@@ -22,7 +22,7 @@ var ErrNotReady = errors.New("scope: task returned before calling ready")
 type Task[T any] struct {
 	name   string
 	id     int
-	cancel context.CancelCauseFunc // nil if the task never started
+	cancel context.CancelCauseFunc // the task's own context: set by spawn before it starts
 	killed atomic.Bool             // Cancel was called: read for Tasks and the tree, which may not ask the context
 	ended  chan struct{}           // closed once value and err are set
 	value  T
@@ -158,9 +158,7 @@ func (tk *Task[T]) Cancel(cause error) {
 	if cause == nil {
 		cause = context.Canceled
 	}
-	if tk.cancel != nil {
-		tk.cancel(cause)
-	}
+	tk.cancel(cause)
 	tk.killed.Store(true)
 }
 
