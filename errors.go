@@ -37,24 +37,42 @@ var _ interface {
 // Python's ExceptionGroup counts) and the first failure's message, cut at its
 // first newline.
 func (e *Error) Error() string {
-	if e == nil || len(e.errs) == 0 {
-		return "scope: no failures"
+	var b strings.Builder
+	for ; ; e = e.errs[0].(*Error) { // a nested first failure: its line, built here, not by recursion
+		switch {
+		case e == nil || len(e.errs) == 0:
+			b.WriteString("scope: no failures")
+			return b.String()
+		case len(e.errs) == 1:
+			b.WriteString("scope: 1 failure: ")
+		default:
+			b.WriteString("scope: " + strconv.Itoa(len(e.errs)) + " failures, first: ")
+		}
+		if _, nested := e.errs[0].(*Error); !nested {
+			first, _, _ := strings.Cut(message(e.errs[0]), "\n")
+			b.WriteString(first)
+			return b.String()
+		}
 	}
-	first, _, _ := strings.Cut(e.errs[0].Error(), "\n")
-	if len(e.errs) == 1 {
-		return "scope: 1 failure: " + first
-	}
-	return "scope: " + strconv.Itoa(len(e.errs)) + " failures, first: " + first
 }
+
+// message is err.Error() as fmt prints it: "<nil>" for a nil pointer whose
+// Error method dereferences it, which a task may return as a non-nil error.
+func message(err error) string { return fmt.Sprint(err) }
 
 // Format prints [Error.Error] for %v and %s, and for %+v the whole tree: each
 // failure under a header with its number and task name, printed with %+v
 // (so panic stacks, and the stacks of errors that carry one, show), nested
-// scopes indented like Python's ExceptionGroup traceback.
+// scopes indented like Python's ExceptionGroup traceback. A failure that
+// wraps a nested scope's *Error (fmt.Errorf's %w, errors.Join) and does not
+// format itself is followed by that scope's failures, so that no task name
+// or stack goes missing from the report.
 func (e *Error) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('+'):
-		io.WriteString(f, strings.Join(e.tree(), "\n"))
+		var b strings.Builder
+		e.writeTree(&b, "")
+		io.WriteString(f, strings.TrimSuffix(b.String(), "\n"))
 	case verb == 'q':
 		fmt.Fprintf(f, "%q", e.Error())
 	default:
@@ -62,30 +80,77 @@ func (e *Error) Format(f fmt.State, verb rune) {
 	}
 }
 
-// tree returns the lines of %+v.
-func (e *Error) tree() []string {
-	lines := []string{e.Error()}
+// writeTree writes e's lines of %+v, each after indent: one pass, however
+// deep the tree.
+func (e *Error) writeTree(b *strings.Builder, indent string) {
+	writeLine(b, indent, e.Error())
+	e.writeFailures(b, indent)
+}
+
+// writeFailures writes each failure of e under its header, then the rule
+// that closes them.
+func (e *Error) writeFailures(b *strings.Builder, indent string) {
 	if e == nil {
-		return lines
+		return
 	}
 	for i, err := range e.errs {
 		corner := "  +"
 		if i == 0 {
 			corner = "+-+"
 		}
-		lines = append(lines, fmt.Sprintf("%s---------------- %d of %d, task %q ----------------",
+		writeLine(b, indent, fmt.Sprintf("%s---------------- %d of %d, task %q ----------------",
 			corner, i+1, len(e.errs), e.tasks[i]))
-		var sub []string
-		if inner, ok := err.(*Error); ok {
-			sub = inner.tree()
-		} else {
-			sub = strings.Split(strings.TrimRight(fmt.Sprintf("%+v", err), "\n"), "\n")
-		}
-		for _, l := range sub {
-			lines = append(lines, strings.TrimRight("  | "+l, " "))
+		writeFailure(b, indent+"  | ", err)
+	}
+	writeLine(b, indent, "  +------------------------------------")
+}
+
+// writeFailure writes one failure: a nested scope's tree, or the error's %+v
+// followed by the failures of the scopes it wraps, unless it formats itself
+// (and so decides what of its causes to show).
+func writeFailure(b *strings.Builder, indent string, err error) {
+	if inner, ok := err.(*Error); ok {
+		inner.writeTree(b, indent)
+		return
+	}
+	for line := range strings.SplitSeq(strings.TrimRight(fmt.Sprintf("%+v", err), "\n"), "\n") {
+		writeLine(b, indent, line)
+	}
+	if _, formats := err.(fmt.Formatter); !formats {
+		for _, inner := range wrappedScopes(err, nil) {
+			inner.writeFailures(b, indent)
 		}
 	}
-	return append(lines, "  +------------------------------------")
+}
+
+// wrappedScopes appends to found the *Errors in err's chain, outermost
+// first, without looking inside them.
+func wrappedScopes(err error, found []*Error) []*Error {
+	switch u := err.(type) {
+	case *Error:
+		if u != nil {
+			found = append(found, u)
+		}
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			found = wrappedScopes(inner, found)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			found = wrappedScopes(inner, found)
+		}
+	}
+	return found
+}
+
+// writeLine writes indent and text as one line, without trailing blanks.
+func writeLine(b *strings.Builder, indent, text string) {
+	if text = strings.TrimRight(text, " "); text == "" {
+		indent = strings.TrimRight(indent, " ")
+	}
+	b.WriteString(indent)
+	b.WriteString(text)
+	b.WriteByte('\n')
 }
 
 // Unwrap returns the failures, for [errors.Is], [errors.As] and
@@ -133,13 +198,11 @@ func (e *Error) Split(match func(error) bool) (matched, rest *Error) {
 	}
 	var m, r Error
 	for i, err := range e.errs {
-		if inner, ok := err.(*Error); ok {
+		if inner, ok := err.(*Error); ok && inner != nil {
 			im, ir := inner.Split(match)
-			m.add(im, e.tasks[i])
-			r.add(ir, e.tasks[i])
-			continue
-		}
-		if match(err) {
+			m.addGroup(im, e.tasks[i])
+			r.addGroup(ir, e.tasks[i])
+		} else if match(err) { // a leaf, even a nil *Error a task returned
 			m.add(err, e.tasks[i])
 		} else {
 			r.add(err, e.tasks[i])
@@ -148,13 +211,17 @@ func (e *Error) Split(match func(error) bool) (matched, rest *Error) {
 	return m.orNil(), r.orNil()
 }
 
-// add appends a failure, skipping a nil *Error (an empty side of a split).
+// add appends a failure.
 func (e *Error) add(err error, task string) {
-	if inner, ok := err.(*Error); ok && inner == nil {
-		return
-	}
 	e.errs = append(e.errs, err)
 	e.tasks = append(e.tasks, task)
+}
+
+// addGroup appends a side of a nested split, unless it is empty.
+func (e *Error) addGroup(side *Error, task string) {
+	if side != nil {
+		e.add(side, task)
+	}
 }
 
 func (e *Error) orNil() *Error {

@@ -94,6 +94,9 @@ func TestPlusVPrintsTheTree(t *testing.T) {
 		`  |   +------------------------------------`,
 		`  +---------------- 4 of 5, task "wrapped" ----------------`,
 		`  | wrapped: scope: 1 failure: deep failed`,
+		`  | +-+---------------- 1 of 1, task "w-0" ----------------`,
+		`  |   | deep failed`,
+		`  |   +------------------------------------`,
 		`  +---------------- 5 of 5, task "joined" ----------------`,
 		`  | deep failed`,
 		`  | b failed`,
@@ -226,5 +229,118 @@ func TestPanicErrorUnwrapsErrorValues(t *testing.T) {
 		if (pe.Value == 42) != (pe.Unwrap() == nil) {
 			t.Errorf("Unwrap() of panic(%v) = %v", pe.Value, pe.Unwrap())
 		}
+	}
+}
+
+// fieldErr is an error whose Error method reads a field: a nil *fieldErr
+// returned as an error is a failure, and dereferencing it would panic.
+type fieldErr struct{ msg string }
+
+func (e *fieldErr) Error() string { return e.msg }
+
+// A task that returns a nil pointer as its error has failed (the interface
+// is not nil), and the report prints it as fmt does, "<nil>", instead of
+// panicking in the middle of Main's report.
+func TestTypedNilFailurePrints(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(context.Context) error { return (*fieldErr)(nil) }, scope.Named("nil-pointer"))
+		return nil
+	})
+	e := asError(t, err)
+	if got := e.Error(); got != "scope: 1 failure: <nil>" {
+		t.Errorf("Error() = %q; want %q", got, "scope: 1 failure: <nil>")
+	}
+	got := fmt.Sprintf("%+v", e)
+	if !strings.Contains(got, `task "nil-pointer"`) || !strings.Contains(got, "  | <nil>") || strings.Contains(got, "PANIC") {
+		t.Errorf("%%+v =\n%s\nwant the task's name and <nil>", got)
+	}
+}
+
+// nestedFailure returns the error of depth scopes, each a task of the one
+// above, the innermost failing with errDeep.
+func nestedFailure(depth int) error {
+	fail := func(context.Context) error { return errDeep }
+	for range depth {
+		inner := fail
+		fail = func(ctx context.Context) error {
+			return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(inner, scope.Named("down"))
+				return nil
+			})
+		}
+	}
+	return fail(bg)
+}
+
+// A deep tree prints whole, three lines a scope and the failure at the
+// bottom, indented once a level (Python's traceback stops at a depth of 10;
+// this prints everything, in one pass).
+func TestPlusVPrintsADeepTreeWhole(t *testing.T) {
+	const depth = 1000
+	err := nestedFailure(depth)
+	if want := strings.Repeat("scope: 1 failure: ", depth) + "deep failed"; err.Error() != want {
+		t.Fatalf("Error() = %.80q...; want each level's count, then deep failed", err.Error())
+	}
+	lines := strings.Split(fmt.Sprintf("%+v", err), "\n")
+	if len(lines) != 3*depth+1 {
+		t.Fatalf("%%+v has %d lines; want %d", len(lines), 3*depth+1)
+	}
+	if bottom, want := lines[2*depth], strings.Repeat("  | ", depth)+"deep failed"; bottom != want {
+		t.Errorf("line %d = %.60q...; want the failure %d levels in", 2*depth, bottom, depth)
+	}
+}
+
+// formatted formats itself, as pkg/errors' wrappers do: its %+v shows its
+// cause's, so the tree must not print the wrapped scope's failures again.
+type formatted struct{ cause error }
+
+func (f formatted) Error() string { return "formatted: " + f.cause.Error() }
+func (f formatted) Unwrap() error { return f.cause }
+func (f formatted) Format(s fmt.State, verb rune) {
+	fmt.Fprintf(s, "formatted, cause follows:\n%+v", f.cause)
+}
+
+// A failure that wraps scopes' errors without formatting itself (fmt.Errorf's
+// %w, errors.Join) is followed by their failures, so their task names and
+// stacks reach the report; one that formats itself prints only itself.
+func TestPlusVShowsTheScopesAFailureWraps(t *testing.T) {
+	left := inOrder("left", errB)
+	right := inOrder("right", errOther)
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error { return errors.Join(left(ctx), right(ctx)) }, scope.Named("joined"))
+		s.Go(func(ctx context.Context) error { return formatted{left(ctx)} }, scope.Named("formatted"))
+		return nil
+	}, scope.Supervise())
+	got := fmt.Sprintf("%+v", err)
+	for _, want := range []string{
+		"  | scope: 1 failure: b failed\n  | scope: 1 failure: other failed\n" +
+			`  | +-+---------------- 1 of 1, task "left-0" ----------------` + "\n  |   | b failed\n  |   +---",
+		`  | +-+---------------- 1 of 1, task "right-0" ----------------` + "\n  |   | other failed\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%%+v =\n%s\nlacks\n%s", got, want)
+		}
+	}
+	if n := strings.Count(got, `task "left-0"`); n != 2 {
+		t.Errorf("%%+v names left-0 %d times; want twice: under the join, and once in the formatted failure's own %%+v:\n%s", n, got)
+	}
+}
+
+// A nil *Error that a task returned (the misuse Error's doc comment warns
+// of) is a failure like any other, and Split offers it as a leaf, so it
+// lands on one side, not neither.
+func TestSplitOffersANilErrorAsALeaf(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(context.Context) error { return (*scope.Error)(nil) }, scope.Named("nil-error"))
+		return nil
+	})
+	e := asError(t, err)
+	all, none := e.Split(func(error) bool { return true })
+	if none != nil || len(all.Errors()) != 1 || all.Tasks()[0] != "nil-error" {
+		t.Errorf("Split(all) = %v, %v; want the nil *Error matched", all, none)
+	}
+	none, all = e.Split(func(error) bool { return false })
+	if none != nil || len(all.Errors()) != 1 {
+		t.Errorf("Split(none) = %v, %v; want the nil *Error in the rest", none, all)
 	}
 }

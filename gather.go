@@ -20,11 +20,18 @@ type Result[T any] struct {
 // values in argument order: asyncio.gather. It fails fast like [Run]: the
 // first failure cancels the rest, and Gather returns a nil slice with the
 // [*Error] of every failure (or the parent's cause). A panic cancels the rest
-// and re-panics once they have returned. Gather() returns an empty slice.
+// and re-panics once they have returned. Gather() returns an empty slice
+// and nil, even if ctx is done: there is nothing to wait for, as asyncio's
+// gather() of nothing is a future already done.
 //
-// Gather panics, before anything starts, if a function is nil.
+// Gather panics if ctx is nil, or, before anything starts, if a function
+// is nil.
 func Gather[T any](ctx context.Context, fns ...func(context.Context) (T, error)) ([]T, error) {
+	needContext(ctx)
 	checkFuncs("Gather", fns)
+	if len(fns) == 0 {
+		return []T{}, nil
+	}
 	values := make([]T, len(fns))
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		for i, fn := range fns {
@@ -112,12 +119,20 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 // where that matters. It fails fast like [Run], returning a nil slice with
 // the [*Error]; under [Supervise] every item runs in a task of its own and
 // the slice comes back beside the *Error, the failed items' slots holding
-// the zero value. Map with no items returns an empty slice.
+// the zero value. Map with no items returns an empty slice and nil, as
+// [Gather] of nothing does, whatever ctx and opts say.
 //
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {
+	needContext(ctx)
 	if fn == nil {
 		panic("scope: Map with a nil function; pass the function to call on each item")
+	}
+	if len(items) == 0 {
+		for _, o := range opts {
+			checkOption(o)
+		}
+		return []Out{}, nil
 	}
 	out := make([]Out, len(items))
 	supervised := false

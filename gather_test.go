@@ -65,6 +65,20 @@ func TestGatherOfNothingIsEmpty(t *testing.T) {
 	}
 }
 
+// Nothing to wait for is done at once, as asyncio's gather() of nothing is
+// a future already done: a done context or a past deadline changes nothing.
+func TestNothingToGatherOrMapIsDoneEvenWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	if got, err := scope.Gather[int](ctx); got == nil || len(got) != 0 || err != nil {
+		t.Errorf("Gather() on a cancelled ctx = %#v, %v; want an empty slice, nil", got, err)
+	}
+	square := func(_ context.Context, n int) (int, error) { return n * n, nil }
+	if got, err := scope.Map(ctx, []int{}, square, scope.WithTimeout(0)); got == nil || len(got) != 0 || err != nil {
+		t.Errorf("Map of no items on a cancelled ctx, past its deadline = %#v, %v; want an empty slice, nil", got, err)
+	}
+}
+
 func TestNilFunctionPanicsBeforeAnythingStarts(t *testing.T) {
 	var ran atomic.Bool
 	ok := func(context.Context) (int, error) { ran.Store(true); return 0, nil }

@@ -48,6 +48,13 @@ func TestMisusePanicsWithAClearMessage(t *testing.T) {
 		{"zero Scope Tasks", "use New or Run", func() { zero.Tasks() }},
 		{"nil Scope Context", "use New or Run", func() { nilScope.Context() }},
 		{"Split(nil)", "Split(nil)", func() { (&scope.Error{}).Split(nil) }},
+		{"Gather of nothing with nil ctx", "context.Background()", func() { scope.Gather[int](nilCtx) }},
+		{"Map of nothing with nil ctx", "context.Background()", func() {
+			scope.Map(nilCtx, nil, func(context.Context, int) (int, error) { return 0, nil })
+		}},
+		{"Map of nothing with a nil Option", "nil Option", func() {
+			scope.Map(bg, nil, func(context.Context, int) (int, error) { return 0, nil }, nil)
+		}},
 		{"Sleep with nil ctx", "context.Background()", func() { scope.Sleep(nilCtx, time.Second) }},
 		{"AsCompleted with nil ctx, at the call", "context.Background()", func() {
 			_ = scope.AsCompleted(nilCtx, func(context.Context) (int, error) { return 0, nil })

@@ -109,9 +109,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	s := &Scope{done: make(chan struct{})}
 	s.self = s
 	for _, o := range opts {
-		if o == nil {
-			panic("scope: nil Option; leave it out")
-		}
+		checkOption(o)
 		o.apply(&s.cfg)
 	}
 	s.few = s.cfg.limit > 0 && s.cfg.limit <= runtime.GOMAXPROCS(0)
@@ -331,6 +329,12 @@ func (s *Scope) check() {
 // needContext panics with a clear message if ctx is nil, which would
 // otherwise fail later, in a nil dereference far from the call, or not at
 // all until the call has to wait.
+func checkOption(o Option) {
+	if o == nil {
+		panic("scope: nil Option; leave it out")
+	}
+}
+
 func needContext(ctx context.Context) {
 	if ctx == nil {
 		panic("scope: nil Context; pass context.Background(), context.TODO() or the caller's context")
