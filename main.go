@@ -30,7 +30,9 @@ import (
 // When the run ends:
 //   - with no failure and no signal, Main returns;
 //   - if it failed, with no signal, Main prints the %+v report of the error to
-//     stderr and exits with status 1;
+//     stderr and exits with status 1; so it does if the run's own deadline
+//     ([WithTimeout], [WithDeadline] among opts) passed: no task failed,
+//     but the program did not finish, and it prints the deadline's error;
 //   - after a signal, it exits with status 130 for SIGINT, 143 for SIGTERM.
 //     A clean stop prints nothing: the run returned nil, or only the signal's
 //     cause (what [Run] reports when its parent ended it). If there were also

@@ -48,6 +48,11 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 	}{
 		{"failure: %+v report and exit 1", "fail", 1,
 			[]string{"scope: 1 failure: disk on fire", `task "failer"`, "| disk on fire"}, nil},
+		// The run's own deadline passed: no task failed, but the program
+		// did not do what it was to do, as asyncio.run exits 1 after a
+		// TimeoutError. Main prints the deadline and exits 1.
+		{"the run's deadline: reported, exit 1", "timeout", 1,
+			[]string{"context deadline exceeded"}, nil},
 		{"task panic re-panics", "panic", 2,
 			[]string{`panic: scope: task "panicker" panicked: boom`}, nil},
 		// asyncio.run refuses to run inside a running loop; Main inside

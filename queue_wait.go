@@ -92,13 +92,15 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		case <-w.ready:
 		case <-done:
 			q.mu.Lock()
-			if !w.woken {
+			claimed := w.woken
+			if !claimed {
 				l.remove(w)
 				err = context.Cause(ctx)
-			} else {
-				<-w.ready // sent under q.mu, so it is there
 			}
 			q.mu.Unlock()
+			if claimed {
+				<-w.ready // the waker sends just after it unlocks: never wait holding q.mu
+			}
 		}
 	}
 	got, handed = w.item, w.handed

@@ -15,6 +15,8 @@
 //	           cause once its context ends, and never returns
 //	nested     the task "outer" prints "outer done" once its context ends;
 //	           the body calls Main again, which panics
+//	timeout    Main's scope has a 10ms timeout; the task "slow" waits for its
+//	           context and returns ctx.Err(); Main exits 1
 package main
 
 import (
@@ -22,16 +24,21 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested")
+		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested|timeout")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
+	var opts []scope.Option
+	if mode == "timeout" {
+		opts = append(opts, scope.WithTimeout(10*time.Millisecond))
+	}
 	scope.Main(func(ctx context.Context, s *scope.Scope) error {
 		switch mode {
 		case "ok":
@@ -62,6 +69,11 @@ func main() {
 				fmt.Println("cancelled:", context.Cause(ctx))
 				select {} // ignores the cancellation: only a second signal ends the program
 			}, scope.Named("stubborn"))
+		case "timeout":
+			s.Go(func(ctx context.Context) error {
+				<-ctx.Done()
+				return ctx.Err() // noise: the run reports the deadline alone
+			}, scope.Named("slow"))
 		case "nested":
 			s.Go(func(ctx context.Context) error {
 				<-ctx.Done()
@@ -73,6 +85,6 @@ func main() {
 			return fmt.Errorf("unknown mode %q", mode)
 		}
 		return nil
-	})
+	}, opts...)
 	fmt.Println("returned")
 }
