@@ -161,6 +161,22 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 	}
 }
 
+// A panic whose re-panic a sibling holds back, by ignoring its context, is
+// not hidden: the second signal's report prints it, with its stack, as the
+// cause of the scope the stuck task holds open.
+func TestSecondSignalReportShowsAPanicHeldBack(t *testing.T) {
+	bin := buildMaintest(t)
+	c := startMaintest(t, bin, "stuckpanic")
+	c.waitFor(t, "ready")
+	c.signal(t, syscall.SIGINT) // two kinds: two signals of one kind may merge
+	c.signal(t, syscall.SIGTERM)
+	code, _, errOut := c.exit(t)
+	if code != 143 {
+		t.Errorf("got exit status %d; want 143", code)
+	}
+	wantReport(t, errOut, `(cancelling: scope: task "panicker" panicked: boom`, "maintest/main.go:", "└─ stuck (cancelling)")
+}
+
 // wantReport fails t unless stderr holds every one of want.
 func wantReport(t *testing.T, stderr string, want ...string) {
 	t.Helper()

@@ -57,6 +57,10 @@ func NewLIFOQueue[T any](capacity int) *Queue[T] {
 // NewPriorityQueue returns a queue whose smallest item by less comes out
 // first; items that compare equal come out in the order they were put. It
 // panics if less is nil.
+//
+// If less panics, the panic reaches the caller of the Put or Get that called
+// it, and that call changed nothing: the queue stays usable, as Python's
+// does when its heap raises a TypeError on items it cannot compare.
 func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
 	if less == nil {
 		panic("scope: NewPriorityQueue with a nil less; pass the function that orders the items")
@@ -137,12 +141,18 @@ func (q *Queue[T]) TryPut(v T) error {
 // store is empty, so no order is broken), else to the store. It returns the
 // Get to wake once q.mu, held, is released.
 func (q *Queue[T]) add(v T) *waiter[T] {
-	q.unfinished++
 	if w := q.getters.head; w != nil {
+		q.unfinished++
 		w.item = v
 		return q.getters.claim(w, true)
 	}
+	done := false
+	if q.store.kind == priority {
+		defer q.unlockUnless(&done)
+	}
 	q.store.push(v)
+	q.unfinished++
+	done = true
 	return nil
 }
 
@@ -205,14 +215,31 @@ func (q *Queue[T]) TryGet() (T, error) {
 // the room it frees. It returns that Put, to wake once q.mu, held, is
 // released.
 func (q *Queue[T]) take() (T, *waiter[T]) {
-	v := q.store.pop()
+	done := false
+	if q.store.kind == priority {
+		defer q.unlockUnless(&done)
+	}
+	var v T
 	w := q.putters.head
-	if w != nil {
-		q.store.push(w.item)
+	if w == nil {
+		v = q.store.pop()
+	} else {
+		v = q.store.swap(w.item)
 		q.unfinished++
 		q.putters.claim(w, true)
 	}
+	done = true
 	return v, w
+}
+
+// unlockUnless releases q.mu unless *done. add and take defer it for a
+// priority queue, whose less is the caller's code: if less panics, or calls
+// runtime.Goexit, with q.mu held, the queue stays usable. Nothing has changed
+// then: the heap compares before it moves, and they count after it.
+func (q *Queue[T]) unlockUnless(done *bool) {
+	if !*done {
+		q.mu.Unlock()
+	}
 }
 
 // TaskDone marks one item got from the queue as processed: task_done. Call it

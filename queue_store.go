@@ -1,7 +1,5 @@
 package scope
 
-import "container/heap"
-
 // A store holds a queue's items in the order they come out: a ring buffer
 // (FIFO), a stack (LIFO), or a heap ordered by less, ties by insertion
 // (priority). Its zero value is an empty FIFO.
@@ -31,7 +29,7 @@ func (s *store[T]) push(v T) {
 	switch s.kind {
 	case priority:
 		s.seq++
-		heap.Push(&s.prio, entry[T]{v, s.seq})
+		s.prio.push(entry[T]{v, s.seq})
 		return
 	case lifo:
 		if s.n == len(s.items) {
@@ -63,7 +61,7 @@ func (s *store[T]) pop() T {
 	var zero T
 	switch s.kind {
 	case priority:
-		return heap.Pop(&s.prio).(entry[T]).v
+		return s.prio.pop()
 	case lifo:
 		s.n--
 		v := s.items[s.n]
@@ -75,6 +73,19 @@ func (s *store[T]) pop() T {
 	s.head = (s.head + 1) & (len(s.items) - 1)
 	s.n--
 	return v
+}
+
+// swap removes the next item and adds v, in one step: for the heap, one
+// pass down from the top, which either completes or, if less panics,
+// changes nothing.
+func (s *store[T]) swap(v T) T {
+	if s.kind == priority {
+		s.seq++
+		return s.prio.replaceTop(entry[T]{v, s.seq})
+	}
+	out := s.pop()
+	s.push(v)
+	return out
 }
 
 // clear drops every item and returns how many there were.
@@ -92,17 +103,17 @@ type entry[T any] struct {
 	seq uint64
 }
 
-// prioHeap is a container/heap of entries: smallest by less first, then by
-// insertion.
+// prioHeap is a binary heap of entries: smallest by less first, then by
+// insertion. It is typed, not a container/heap, whose any-typed Push and Pop
+// cost an allocation each way for every item. less is the caller's code and
+// may panic: push, pop and replaceTop find where an entry goes, comparing
+// only, before they move anything, so a panic leaves the heap as it was.
 type prioHeap[T any] struct {
 	entries []entry[T]
 	less    func(a, b T) bool
 }
 
-func (h *prioHeap[T]) Len() int { return len(h.entries) }
-
-func (h *prioHeap[T]) Less(i, j int) bool {
-	a, b := h.entries[i], h.entries[j]
+func (h *prioHeap[T]) before(a, b *entry[T]) bool {
 	if h.less(a.v, b.v) {
 		return true
 	}
@@ -112,14 +123,62 @@ func (h *prioHeap[T]) Less(i, j int) bool {
 	return a.seq < b.seq
 }
 
-func (h *prioHeap[T]) Swap(i, j int) { h.entries[i], h.entries[j] = h.entries[j], h.entries[i] }
+// push adds e: it finds e's place among the ancestors of the new last slot,
+// then moves those below that place down a level.
+func (h *prioHeap[T]) push(e entry[T]) {
+	at := len(h.entries)
+	for at > 0 && h.before(&e, &h.entries[(at-1)/2]) {
+		at = (at - 1) / 2
+	}
+	h.entries = append(h.entries, e)
+	for j := len(h.entries) - 1; j > at; j = (j - 1) / 2 {
+		h.entries[j] = h.entries[(j-1)/2]
+	}
+	h.entries[at] = e
+}
 
-func (h *prioHeap[T]) Push(x any) { h.entries = append(h.entries, x.(entry[T])) }
-
-func (h *prioHeap[T]) Pop() any {
+// pop removes and returns the smallest entry's item.
+func (h *prioHeap[T]) pop() T {
+	top := h.entries[0].v
 	last := len(h.entries) - 1
-	e := h.entries[last]
-	h.entries[last] = entry[T]{}
+	if last > 0 {
+		h.sink(h.entries[last], last)
+	}
+	h.entries[last] = entry[T]{} // let the item be collected
 	h.entries = h.entries[:last]
-	return e
+	return top
+}
+
+// replaceTop returns the smallest entry's item and puts e in its place.
+func (h *prioHeap[T]) replaceTop(e entry[T]) T {
+	top := h.entries[0].v
+	h.sink(e, len(h.entries))
+	return top
+}
+
+// sink puts e at the top, over the entry there, and sinks it among the
+// first n entries: it walks down the smaller children to e's place,
+// comparing only, then moves each entry on that path up a level.
+func (h *prioHeap[T]) sink(e entry[T], n int) {
+	var path [64]int // the children taken, one a level: a heap of ints is under 64 deep
+	depth := 0
+	for at := 0; ; depth++ {
+		c := 2*at + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && h.before(&h.entries[r], &h.entries[c]) {
+			c = r
+		}
+		if !h.before(&h.entries[c], &e) {
+			break
+		}
+		path[depth], at = c, c
+	}
+	at := 0
+	for _, c := range path[:depth] {
+		h.entries[at] = h.entries[c]
+		at = c
+	}
+	h.entries[at] = e
 }

@@ -173,6 +173,10 @@ func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bo
 // [context.DeadlineExceeded] if the scope's own deadline did, and nil after
 // [Scope.Cancel]. If a task panicked, Wait re-panics its [*PanicError] on the
 // calling goroutine once every task has returned (unless [CapturePanics]).
+// So a sibling that ignores its context holds the re-panic back as long as
+// it holds Wait; the panic is not hidden meanwhile: it is the cause of the
+// scope's context at once, [OnFailure] hears it at once, and [Main]'s second
+// signal prints it with its stack.
 //
 // Wait may be called more than once and from several goroutines; every call
 // returns the same result. Once it returns, the scope's context is cancelled

@@ -7,12 +7,19 @@
 // The checks read the live tree of tracked scopes ([scope.Snapshot]), so
 // tracking must be on for the scopes under test: [Run] turns it on for its
 // own scope and everything made under it; for the rest, turn it on in
-// TestMain, beside goleak:
+// TestMain, beside goleak. [Run] checks the scopes made under its own (from
+// its context, or a task's); a scope made from another context, such as
+// context.Background(), is [VerifyNone]'s and [VerifyAtExit]'s to find, and
+// its goroutines goleak's:
 //
 //	func TestMain(m *testing.M) {
 //		scope.SetTracking(scope.TrackTasks)
 //		goleak.VerifyTestMain(m, goleak.Cleanup(scopetest.VerifyAtExit))
 //	}
+//
+// A leak fails the check that finds it first; later checks of Run and
+// VerifyNone leave it out, so one leaked scope does not fail every test
+// after the one that left it. VerifyAtExit names everything still alive.
 //
 // Everything here works inside a testing/synctest bubble, where the retries
 // below cost no real time: fake time moves once every goroutine of the
@@ -28,6 +35,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,18 +93,21 @@ func report(t testing.TB, err error, root string) {
 	if err != nil {
 		t.Errorf("scopetest: the test's scope failed:\n%+v", err)
 	}
-	if left := settle(func() scope.Tree { return under(scope.Snapshot(), root) }); left.Len() > 0 {
+	if left := settle(func() scope.Tree { return unreported(under(scope.Snapshot(), root)) }); left.Len() > 0 {
+		markReported(left)
 		t.Errorf("scopetest: %s outlived the test's scope:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
 	}
 }
 
 // VerifyNone fails t if any tracked scope is still alive, naming each with
-// its tasks, their states, ages and spawn sites. Call it, or defer it, at the
-// end of a test that does not run in parallel with others: it sees every
-// tracked scope of the process.
+// its tasks, their states, ages and spawn sites; a scope a check named
+// already is left out. Call it, or defer it, at the end of a test that does
+// not run in parallel with others: it sees every tracked scope of the
+// process.
 func VerifyNone(t testing.TB) {
 	t.Helper()
-	if left := settle(scope.Snapshot); left.Len() > 0 {
+	if left := settle(func() scope.Tree { return unreported(scope.Snapshot()) }); left.Len() > 0 {
+		markReported(left)
 		t.Errorf("scopetest: %s still alive:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
 	}
 }
@@ -112,6 +123,40 @@ func VerifyAtExit(exitCode int) {
 		}
 	}
 	exit(exitCode)
+}
+
+// reported holds the IDs of the scopes that a check has named: a leak fails
+// the test that left it, not every test after it.
+var reported struct {
+	sync.Mutex
+	ids map[string]bool
+}
+
+// unreported returns tree without the scopes named already, and their tasks.
+func unreported(tree scope.Tree) scope.Tree {
+	reported.Lock()
+	defer reported.Unlock()
+	out := scope.Tree{Taken: tree.Taken}
+	for _, n := range tree.Nodes {
+		if owner, _, _ := strings.Cut(n.ID, "."); !reported.ids[owner] {
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	return out
+}
+
+// markReported records the scopes of tree as named.
+func markReported(tree scope.Tree) {
+	reported.Lock()
+	defer reported.Unlock()
+	if reported.ids == nil {
+		reported.ids = make(map[string]bool)
+	}
+	for _, n := range tree.Nodes {
+		if n.Kind == scope.KindScope {
+			reported.ids[n.ID] = true
+		}
+	}
 }
 
 // exit is os.Exit, a variable so that a test can stand in for it.

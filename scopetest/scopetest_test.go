@@ -178,6 +178,35 @@ func TestVerifyNoneNamesLiveScopes(t *testing.T) {
 	})
 }
 
+// A leak fails the check that finds it, not every check after it: the
+// next test did not leave it. VerifyAtExit still names it.
+func TestALeakIsReportedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _ := scope.New(t.Context(), scope.WithName("left"))
+		s.Go(blockUntilCancelled, scope.Named("sleeper"))
+		r := &recorder{TB: t}
+		VerifyNone(r)
+		r.wantOne(t, `scope "left"`, "sleeper (running)")
+		r.errs = nil
+		Run(r, func(ctx context.Context, inner *scope.Scope) error { return nil })
+		if VerifyNone(r); len(r.errs) != 0 {
+			t.Errorf("checks after the first: %q; want nothing, the leak was named", r.errs)
+		}
+		s.Go(blockUntilCancelled, scope.Named("another")) // a new task of a named scope: still named
+		later, _ := scope.New(t.Context(), scope.WithName("later"))
+		VerifyNone(r)
+		r.wantOne(t, `scope "later"`)
+		if strings.Contains(r.errs[0], "left") {
+			t.Errorf("the second leak's report names the first:\n%s", r.errs[0])
+		}
+		s.Cancel(nil)
+		later.Cancel(nil)
+		if err := errors.Join(s.Wait(), later.Wait()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestVerifyAtExitFailsARunThatLeftScopes(t *testing.T) {
 	codes := make(chan int, 2)
 	defer func(saved func(int)) { exit = saved }(exit)

@@ -17,6 +17,9 @@
 //	           the body calls Main again, which panics
 //	timeout    Main's scope has a 10ms timeout; the task "slow" waits for its
 //	           context and returns ctx.Err(); Main exits 1
+//	stuckpanic the task "panicker" panics; the task "stuck" prints "ready"
+//	           once that has cancelled its context, and never returns: only
+//	           a second signal ends the program
 package main
 
 import (
@@ -31,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested|timeout")
+		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested|timeout|stuckpanic")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -74,6 +77,13 @@ func main() {
 				<-ctx.Done()
 				return ctx.Err() // noise: the run reports the deadline alone
 			}, scope.Named("slow"))
+		case "stuckpanic":
+			s.Go(func(ctx context.Context) error {
+				<-ctx.Done() // the panic's cancellation
+				fmt.Println("ready")
+				select {}
+			}, scope.Named("stuck"))
+			s.Go(func(context.Context) error { panic("boom") }, scope.Named("panicker"))
 		case "nested":
 			s.Go(func(ctx context.Context) error {
 				<-ctx.Done()

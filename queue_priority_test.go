@@ -1,0 +1,113 @@
+package scope_test
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	"github.com/structuredgo/scope"
+)
+
+// A bounded queue of any kind moves items without allocating once it has
+// grown to its size (doc/benchmarks.md's 0 allocations an item): the
+// priority queue's heap is typed, where container/heap's Push and Pop
+// would box every item twice.
+func TestBoundedQueueAllocatesNothingPerItem(t *testing.T) {
+	if raceOn {
+		t.Skip("the race detector allocates on its own account")
+	}
+	less := func(a, b int) bool { return a < b }
+	for name, q := range map[string]*scope.Queue[int]{
+		"FIFO":     scope.NewQueue[int](64),
+		"LIFO":     scope.NewLIFOQueue[int](64),
+		"priority": scope.NewPriorityQueue(64, less),
+	} {
+		for i := range 32 { // half full, the backing array grown
+			q.TryPut(i)
+		}
+		ctx := context.Background()
+		n := 0
+		allocs := testing.AllocsPerRun(1000, func() {
+			n++
+			q.Put(ctx, n%97)
+			q.Get(ctx)
+			q.TryPut(n % 89)
+			q.TryGet()
+		})
+		if allocs != 0 {
+			t.Errorf("%s queue: %v allocations a put and get; want 0", name, allocs/2)
+		}
+	}
+}
+
+// A priority queue's less is the caller's code. If it panics, the panic
+// reaches the caller of the Put or Get that called it, which changed
+// nothing: the queue's lock is free, every item is still there in order,
+// a blocked Put still waits, and Join counts right.
+func TestPriorityLessThatPanicsLeavesTheQueueUsable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var angry atomic.Bool
+		q := scope.NewPriorityQueue(4, func(a, b int) bool {
+			if angry.Load() {
+				panic("cannot compare")
+			}
+			return a < b
+		})
+		ctx := context.Background()
+		for _, v := range []int{30, 10, 40} {
+			q.TryPut(v)
+		}
+		angry.Store(true)
+		mustPanicAndChangeNothing := func(name string, call func(), n int) {
+			t.Helper()
+			if got := panicValue(call); got != "cannot compare" {
+				t.Fatalf("%s: panicked with %v; want less's panic", name, got)
+			}
+			if q.Len() != n { // would block for good if the lock were held
+				t.Fatalf("after %s panicked: Len() = %d; want %d, nothing changed", name, q.Len(), n)
+			}
+		}
+		mustPanicAndChangeNothing("TryPut", func() { q.TryPut(25) }, 3)
+		mustPanicAndChangeNothing("Put", func() { q.Put(ctx, 25) }, 3)
+		angry.Store(false)
+
+		q.TryPut(20)
+		blocked := make(chan error)
+		go func() { blocked <- q.Put(ctx, 5) }() // full: waits for room
+		synctest.Wait()
+		angry.Store(true)
+		mustPanicAndChangeNothing("TryGet", func() { q.TryGet() }, 4) // would move the blocked 5 in
+		mustPanicAndChangeNothing("Get", func() { q.Get(ctx) }, 4)
+		angry.Store(false)
+
+		var got []int
+		for range 5 {
+			v, err := q.Get(ctx)
+			if err != nil {
+				t.Fatalf("Get = %v", err)
+			}
+			got = append(got, v)
+			q.TaskDone()
+			if len(got) == 1 {
+				if err := <-blocked; err != nil { // the first Get made room
+					t.Fatalf("blocked Put = %v; want nil", err)
+				}
+			}
+		}
+		if want := []int{10, 5, 20, 30, 40}; !slices.Equal(got, want) {
+			t.Errorf("got %v; want %v: 10 first, then the 5 moved in, then the rest", got, want)
+		}
+		if err := q.Join(ctx); err != nil {
+			t.Errorf("Join = %v; want nil: every item got was marked done", err)
+		}
+	})
+}
+
+// panicValue calls f and returns what it panicked with, or nil.
+func panicValue(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
+}
