@@ -102,7 +102,7 @@ func TestUntrackedScopeOfABubbleIsReadFromOutside(t *testing.T) {
 			sc.Cancel(nil)
 			s = sc
 			got := ask()
-			for _, want := range []string{"cancelling; ", "(1 task, cancelling)", "; cancelling"} {
+			for _, want := range []string{"cancelling; ", "(cancelling, 1 task)", "; cancelling"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("read from outside the bubble: %q; want it to hold %q", got, want)
 				}

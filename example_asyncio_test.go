@@ -59,6 +59,27 @@ func ExampleTask_Result() {
 	// Both tasks have completed now: 10, done (<nil>)
 }
 
+// task.cancel(): Task.Cancel stops that task alone, with a cause it sees;
+// its error then is not a failure of the scope.
+func ExampleTask_Cancel() {
+	err := scope.Run(context.Background(), func(ctx context.Context, s *scope.Scope) error {
+		slow := scope.Spawn(s, func(ctx context.Context) (string, error) {
+			<-ctx.Done()
+			return "", context.Cause(ctx)
+		}, scope.Named("slow"))
+		fast := scope.Spawn(s, func(ctx context.Context) (string, error) { return "fast", nil })
+		slow.Cancel(errors.New("not needed"))
+		_, err := slow.Wait(ctx)
+		v, _ := fast.Wait(ctx)
+		fmt.Println(err, v)
+		return nil
+	})
+	fmt.Println("scope:", err)
+	// Output:
+	// not needed fast
+	// scope: <nil>
+}
+
 // The background-task set: create_task, keep a strong reference in a set,
 // discard it when done. A New scope is that set: it holds every task until
 // it returns, Tasks lists them, and Wait waits for the rest.

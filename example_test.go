@@ -63,28 +63,70 @@ func ExampleNew() {
 	s.Cancel(nil) // shutting down
 	fmt.Println(s.Wait(), ctx.Err())
 	// Output:
-	// scope "background" (1 task, running) 1
+	// scope "background" (running, 1 task) 1
 	// <nil> context canceled
 }
 
 // WithLimit runs at most n tasks at once; Go blocks while the limit is full,
-// and a finishing task hands its slot to the next one waiting.
+// TryGo refuses, and a finishing task hands its slot to the next one waiting.
 func ExampleWithLimit() {
+	release := make(chan struct{})
 	var running, peak atomic.Int32
+	work := func(ctx context.Context) error {
+		n := running.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		<-release
+		running.Add(-1)
+		return nil
+	}
 	err := scope.Run(context.Background(), func(ctx context.Context, s *scope.Scope) error {
+		s.Go(work)
+		s.Go(work)
+		fmt.Println("room for a third:", s.TryGo(work)) // both slots held until release
+		close(release)
 		for range 20 {
-			s.Go(func(ctx context.Context) error {
-				n := running.Add(1)
-				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
-				}
-				running.Add(-1)
-				return nil
-			})
+			s.Go(work) // blocks until a slot frees
 		}
 		return nil
-	}, scope.WithLimit(3))
-	fmt.Println("at most 3 at once:", peak.Load() <= 3, err)
-	// Output: at most 3 at once: true <nil>
+	}, scope.WithLimit(2))
+	fmt.Println("at most 2 at once:", peak.Load() <= 2, err)
+	// Output:
+	// room for a third: false
+	// at most 2 at once: true <nil>
+}
+
+// TryGo is for work that may race the scope's end, such as a server's
+// connections arriving while it shuts down: it starts the task, or reports
+// that it did not, where Go would panic after Wait.
+func ExampleScope_TryGo() {
+	s, _ := scope.New(context.Background(), scope.WithName("server"))
+	handle := func(ctx context.Context) error { return nil }
+	fmt.Println("before shutdown:", s.TryGo(handle))
+	s.Cancel(nil) // shutting down: a connection arriving now is refused
+	fmt.Println("while stopping:", s.TryGo(handle))
+	fmt.Println("Wait:", s.Wait())
+	fmt.Println("after Wait:", s.TryGo(handle))
+	// Output:
+	// before shutdown: true
+	// while stopping: false
+	// Wait: <nil>
+	// after Wait: false
+}
+
+// OnFailure hears each failure as it happens, on the failing task's
+// goroutine, so a long-lived supervisor can log it long before its Wait.
+func ExampleOnFailure() {
+	s, _ := scope.New(context.Background(), scope.Supervise(),
+		scope.OnFailure(func(task string, err error) {
+			fmt.Printf("%s failed: %v\n", task, err) // log.Printf in a service
+		}))
+	s.Go(func(ctx context.Context) error { return errors.New("disk full") }, scope.Named("janitor"))
+	err := s.Wait()
+	fmt.Println(err)
+	// Output:
+	// janitor failed: disk full
+	// scope: 1 failure: disk full
 }
 
 // Under Supervise a failure cancels nothing: every task runs, and every

@@ -296,18 +296,19 @@ func (s *Scope) Tasks() []TaskInfo {
 }
 
 // String returns the scope's name and state, such as
-// `scope "crawler" (3 tasks, cancelling)`, for logs.
+// `scope "crawler" (cancelling, 3 tasks)`, for logs: the order of the
+// scope's line in a [Tree].
 func (s *Scope) String() string {
 	if s == nil || s.ctx == nil {
 		return "scope (not made by New or Run)"
 	}
 	s.mu.Lock()
-	n, state := s.running.n+s.waiting.n, "running"
+	n, state := s.running.n+s.waiting.n, StateRunning
 	switch {
 	case s.closed:
-		state = "closed"
+		state = StateClosed
 	case s.isCancelled():
-		state = "cancelling"
+		state = StateCancelling
 	}
 	s.mu.Unlock()
 	name, tasks := "scope", "tasks"
@@ -317,7 +318,7 @@ func (s *Scope) String() string {
 	if n == 1 {
 		tasks = "task"
 	}
-	return fmt.Sprintf("%s (%d %s, %s)", name, n, tasks, state)
+	return fmt.Sprintf("%s (%s, %d %s)", name, state, n, tasks)
 }
 
 // check panics, with what to do, on a Scope not made by New or Run.

@@ -574,12 +574,12 @@ func TestStringNamesTheScope(t *testing.T) {
 	s, _ := scope.New(bg, scope.WithName("crawler"))
 	hold := make(chan struct{})
 	s.Go(func(context.Context) error { <-hold; return nil })
-	if got, want := s.String(), `scope "crawler" (1 task, running)`; got != want {
+	if got, want := s.String(), `scope "crawler" (running, 1 task)`; got != want {
 		t.Errorf("String() = %q; want %q", got, want)
 	}
 	close(hold)
 	s.Wait()
-	if got, want := s.String(), `scope "crawler" (0 tasks, closed)`; got != want {
+	if got, want := s.String(), `scope "crawler" (closed, 0 tasks)`; got != want {
 		t.Errorf("String() = %q; want %q", got, want)
 	}
 }
@@ -597,7 +597,7 @@ func TestCancelShowsInTasksAndStringAtOnce(t *testing.T) {
 			if tasks := s.Tasks(); len(tasks) != 1 || tasks[0].State != scope.StateCancelling {
 				t.Fatalf("tracking %v: Tasks() = %+v after Cancel; want the task cancelling", tracking, tasks)
 			}
-			if got, want := s.String(), "scope (1 task, cancelling)"; got != want {
+			if got, want := s.String(), "scope (cancelling, 1 task)"; got != want {
 				t.Fatalf("tracking %v: String() = %q after Cancel; want %q", tracking, got, want)
 			}
 			close(hold)

@@ -18,11 +18,13 @@ type TaskInfo struct {
 	WaitsOn string    // what the task is blocked in, such as "Queue.Get" or `Wait scope "crawler"`; empty unless tracking is on
 }
 
-// The states of a task, as reported in [TaskInfo].
+// The states of a task, as reported in [TaskInfo] and a [Node], and of a
+// scope in a Node: running and cancelling, then closed.
 const (
 	StateRunning    = "running"    // running, its context live
-	StateWaiting    = "waiting"    // registered, blocked on the scope's limit
-	StateCancelling = "cancelling" // running, its context done
+	StateWaiting    = "waiting"    // a task registered, blocked on the scope's limit
+	StateCancelling = "cancelling" // running, its context done; a scope's tasks may still run
+	StateClosed     = "closed"     // a scope whose Wait has returned
 )
 
 // A task is one call of fn in a scope. It sits in the scope's running or

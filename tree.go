@@ -60,13 +60,6 @@ const (
 	KindTask  = "task"
 )
 
-// The states of a scope, as reported in a [Node].
-const (
-	ScopeRunning    = "running"    // its context is live
-	ScopeCancelling = "cancelling" // its context is done; tasks may still run
-	ScopeClosed     = "closed"     // Wait has returned
-)
-
 // Snapshot returns every live scope of the process that tracks its tasks
 // ([TrackTasks]), with its tasks, as a tree: a scope made inside a task hangs
 // under that task.
@@ -103,7 +96,7 @@ func build(scopes []*Scope, under bool) Tree {
 
 // appendNodes appends s and its live tasks, read under s.mu.
 func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
-	n := Node{ID: scopeID(s.id), Kind: KindScope, Name: s.cfg.name, State: ScopeRunning,
+	n := Node{ID: scopeID(s.id), Kind: KindScope, Name: s.cfg.name, State: StateRunning,
 		Limit: s.cfg.limit}
 	if r := s.tr; r != nil {
 		for up := r.parent; up != nil; up = up.up() {
@@ -122,9 +115,9 @@ func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 	done, cause := s.cancelled()
 	switch {
 	case s.closed:
-		n.State = ScopeClosed
+		n.State = StateClosed
 	case done:
-		n.State = ScopeCancelling
+		n.State = StateCancelling
 	}
 	if done {
 		n.Cause = fmt.Sprint(cause)

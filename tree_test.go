@@ -178,7 +178,7 @@ func TestTaskThatIgnoresCancellationShowsCancelling(t *testing.T) {
 				t.Errorf("got %v; want stubborn cancelling", tasks)
 			}
 			tree := s.Snapshot()
-			if tree.Nodes[0].State != scope.ScopeCancelling || tree.Nodes[0].Cause != "context canceled" {
+			if tree.Nodes[0].State != scope.StateCancelling || tree.Nodes[0].Cause != "context canceled" {
 				t.Errorf("got %s; want the scope cancelling, with its cause", tree.Nodes[0])
 			}
 			close(release)
@@ -384,7 +384,7 @@ func TestTaskCancelShowsInTheTree(t *testing.T) {
 			if got := s.Tasks()[0].State; got != scope.StateCancelling {
 				t.Errorf("after Task.Cancel: %s; want cancelling", got)
 			}
-			if n := s.Snapshot().Nodes[0]; n.State != scope.ScopeRunning {
+			if n := s.Snapshot().Nodes[0]; n.State != scope.StateRunning {
 				t.Errorf("the scope: %s; want it running: Task.Cancel cancels the task alone", n)
 			}
 			close(release)

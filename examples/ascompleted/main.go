@@ -1,6 +1,9 @@
 // Command ascompleted is the seed notes' create_task, gather and as_completed
 // programs over coro([3, 2, 1]) and coro([10, 5, 0]), in Go.
 //
+// The part that uses scope is in internal/demo/ascompleted.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/ascompleted [-unit 1s]
 package main
 

@@ -3,6 +3,9 @@
 // once production is done and the queue is processed, the consumers are
 // cancelled.
 //
+// The part that uses scope is in internal/demo/asyncq.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/asyncq [-p 5] [-c 10] [-unit 1s] [-seed 444]
 package main
 

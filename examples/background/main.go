@@ -3,6 +3,9 @@
 // what the Python program prints, the ten numbers; the tour also prints how
 // many tasks the scope holds before and after.
 //
+// The part that uses scope is in internal/demo/background.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/background [-unit 1s]
 package main
 

@@ -1,6 +1,9 @@
 // Command gather is the seed notes' asyncio.gather program in Go: say("a"),
 // then say("b") and say("c") together, then "finished".
 //
+// The part that uses scope is in internal/demo/gather.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/gather [-unit 1s]
 package main
 

@@ -4,6 +4,9 @@
 // asyncio.Runner program instead, which sleeps, then prints "hello": Go has
 // no event loop to keep between runs, so a Runner is Main (or Run) too.
 //
+// The asyncio.run program's body is in internal/demo/hello.go, which
+// examples/tour runs too.
+//
 //	go run ./examples/run [-unit 1s] [-runner]
 package main
 

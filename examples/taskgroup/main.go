@@ -2,6 +2,9 @@
 // tasks sleep for the same time and print "hello" and "world"; because they
 // run together, the group finishes one delay after it started, not two.
 //
+// The part that uses scope is in internal/demo/taskgroup.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/taskgroup [-delay 2s]
 package main
 

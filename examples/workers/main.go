@@ -3,6 +3,9 @@
 // until all are done, and the program prints how long the three took in
 // parallel against the total.
 //
+// The part that uses scope is in internal/demo/workers.go, which examples/tour
+// runs too; this file reads the flags and calls it.
+//
 //	go run ./examples/workers [-unit 1s] [-seed 444]
 package main
 
