@@ -1,7 +1,7 @@
 // Package scope is structured concurrency for Go: Python's asyncio.TaskGroup,
 // and the toolbox around it, for goroutines.
 //
-// Every goroutine scope starts belongs to a [Scope]. A scope does not return
+// Every goroutine that scope starts belongs to a [Scope]. A scope does not return
 // until all of its tasks have returned, the first failure cancels the rest,
 // every failure comes back as one [*Error] tree, and nothing it started runs on
 // afterwards.
@@ -41,8 +41,9 @@
 //     [Scope.Go] panics and [Scope.TryGo] returns false.
 //
 // Options shape a scope: [WithLimit], [WithTimeout], [WithDeadline],
-// [WithName], [Supervise], [CapturePanics], [OnFailure]; and a task: [Named],
-// [Shielded].
+// [WithName], [Supervise], [CapturePanics], [OnFailure], [WithTracking]; and
+// a task: [Named], [Shielded]. Given twice, the last of an option wins, but
+// for the deadlines: the earliest does.
 //
 // # Testing
 //

@@ -20,9 +20,10 @@ type Result[T any] struct {
 // values in argument order: asyncio.gather. It fails fast like [Run]: the
 // first failure cancels the rest, and Gather returns a nil slice with the
 // [*Error] of every failure (or the parent's cause). A panic cancels the rest
-// and re-panics once they have returned. Gather() returns an empty slice
-// and nil, even if ctx is done: there is nothing to wait for, as asyncio's
-// gather() of nothing is a future already done.
+// and re-panics once they have returned. Its tasks are task-1 to task-n in
+// argument order: the *Error names fns[i]'s failure task-(i+1). Gather()
+// returns an empty slice and nil, even if ctx is done: there is nothing to
+// wait for, as asyncio's gather() of nothing is a future already done.
 //
 // Gather panics if ctx is nil, or, before anything starts, if a function
 // is nil.
@@ -119,7 +120,8 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 // where that matters. It fails fast like [Run], returning a nil slice with
 // the [*Error]; under [Supervise] every item runs in a task of its own and
 // the slice comes back beside the *Error, the failed items' slots holding
-// the zero value. Map with no items returns an empty slice and nil, as
+// the zero value. A task of its own for each item is task-(i+1) for
+// items[i], as in [Gather]. Map with no items returns an empty slice and nil, as
 // [Gather] of nothing does, whatever ctx and opts say.
 //
 // Map panics if ctx or fn is nil.

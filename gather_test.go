@@ -380,3 +380,25 @@ func TestMapWithLimitStopsAfterAFailure(t *testing.T) {
 		t.Fatalf("Map = %v, %v after %d items; want nil, the failure, after 2", got, err, ran.Load())
 	}
 }
+
+// The *Error names a failure by its task: for Gather, and Map without a
+// limit, fns[i] and items[i] run as task-(i+1), so the name leads back to
+// the argument.
+func TestGatherAndMapNameTasksByPosition(t *testing.T) {
+	bad := errors.New("bad")
+	ok := func(context.Context) (int, error) { return 0, nil }
+	fail := func(context.Context) (int, error) { return 0, bad }
+	_, err := scope.Gather(bg, ok, fail, ok)
+	if e := asError(t, err); e.Tasks()[0] != "task-2" {
+		t.Errorf("Gather: fns[1]'s failure named %q; want task-2", e.Tasks()[0])
+	}
+	_, err = scope.Map(bg, []int{0, 1, 2, 3}, func(_ context.Context, i int) (int, error) {
+		if i == 2 {
+			return 0, bad
+		}
+		return i, nil
+	})
+	if e := asError(t, err); e.Tasks()[0] != "task-3" {
+		t.Errorf("Map: items[2]'s failure named %q; want task-3", e.Tasks()[0])
+	}
+}

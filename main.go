@@ -16,10 +16,11 @@ import (
 // expects.
 //
 // The first SIGINT or SIGTERM cancels the scope's context (a signal the
-// program was started with ignored, as by nohup, stays ignored), with a cause whose
-// message names the signal ("scope: received SIGINT (interrupt)"); the cause
-// also has a method Signal() os.Signal, for [errors.As], and errors.Is it
-// [context.Canceled], as signal.NotifyContext's cause is. A second signal
+// program was started with ignored, as by nohup, stays ignored), with a
+// cause whose message names the signal ("scope: received SIGINT
+// (interrupt)"); the cause also has a method Signal() os.Signal, for
+// [errors.As], and errors.Is(cause, context.Canceled) holds, as for
+// signal.NotifyContext's cause. A second signal
 // exits at once, without waiting for the tasks, after printing to stderr
 // which tasks were still running, each with its state (and the body, if it
 // had not returned): exit status 130 if that second signal is SIGINT, 143 if

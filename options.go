@@ -117,7 +117,9 @@ func CapturePanics() Option {
 // cancellation noise, a panic, a Goexit) right after it is recorded, on the
 // goroutine that failed, so a long-lived scope can log failures long before its
 // Wait. task is the name of the task, or "body" for Run's body. f must not
-// block for long: the failing task's slot is held until f returns.
+// block for long: the failing task's slot is held until f returns. A panic's
+// err is a [*PanicError], whose Error holds its stack after the first line:
+// log that line alone where a stack is too much.
 //
 // f runs on the failing goroutine, so what it does there counts: a Goexit in
 // f (t.Fatal) ends that goroutine, and the task is still counted out; a panic

@@ -12,7 +12,7 @@ var ErrNotDone = errors.New("scope: task not done; wait for Done or call Wait fi
 
 // ErrNotReady is what [Start] returns, wrapped, when its function returns nil
 // without calling ready.
-var ErrNotReady = errors.New("scope: task returned before calling ready")
+var ErrNotReady = errors.New("scope: task returned before calling ready; call ready once the task is set up, or return an error saying why it could not be")
 
 // A Task is a task with a result, started by [Spawn]: asyncio's Task, and
 // what `tg.create_task` returns. Its outcome is whatever its function
@@ -136,8 +136,8 @@ func (tk *Task[T]) check() {
 // value and a [*PanicError] if it panicked; the zero value and an error that
 // errors.Is [ErrGoexit] if it called runtime.Goexit; the scope's cause if it
 // never started. Until the task is done it returns [ErrNotDone]. It never
-// blocks; like every method of Task, it panics only on a Task not made by
-// Spawn or TrySpawn.
+// blocks. Like every method of Task, it panics on a Task not made by Spawn
+// or TrySpawn (Wait also on a nil context).
 func (tk *Task[T]) Result() (T, error) {
 	tk.check()
 	select {
@@ -191,7 +191,9 @@ func (tk *Task[T]) String() string {
 // called runtime.Goexit; and re-panics a panic as a [*PanicError] (returns it,
 // with [CapturePanics]). After ready, what fn returns is the scope's, like any
 // task's. On a cancelled scope Start returns the scope's cause without running
-// fn. Start panics if s or fn is nil, or if the scope's Wait has returned.
+// fn. Under [WithLimit], Start blocks while the limit is full, as [Scope.Go]
+// does, and returns the scope's cause if it is cancelled meanwhile. Start
+// panics if s or fn is nil, or if the scope's Wait has returned.
 func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, opts ...TaskOption) (T, error) {
 	if fn == nil {
 		s.check()

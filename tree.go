@@ -30,20 +30,20 @@ type Tree struct {
 // A Node is one scope or task in a [Tree]. Its JSON form is the schema of
 // [Tree.WriteJSON]; doc/observability.md documents it.
 type Node struct {
-	ID      string        `json:"id"`               // "s3" for a scope, "s3.7" for its task 7; unique for the process's life
-	Parent  string        `json:"parent,omitempty"` // the ID of the scope or task it hangs under; "" for a root
-	Kind    string        `json:"kind"`             // "scope" or "task"
-	Name    string        `json:"name"`             // a scope's WithName (may be ""), a task's name
-	State   string        `json:"state"`            // a task's State; for a scope "running", "cancelling" or "closed"
-	WaitsOn string        `json:"waits_on,omitempty"`
-	Started time.Time     `json:"started,omitzero"` // zero unless tracked
-	Age     time.Duration `json:"age_ns,omitempty"` // Taken minus Started
-	Site    string        `json:"site,omitempty"`   // file:line of the call that made it, if tracked
+	ID      string        `json:"id"`                 // "s3" for a scope, "s3.7" for its task 7; unique for the process's life
+	Parent  string        `json:"parent,omitempty"`   // the ID of the scope or task it hangs under; "" for a root
+	Kind    string        `json:"kind"`               // "scope" or "task"
+	Name    string        `json:"name"`               // a scope's WithName (may be ""), a task's name
+	State   string        `json:"state"`              // StateRunning, StateWaiting (a task) or StateCancelling; StateClosed (a scope)
+	WaitsOn string        `json:"waits_on,omitempty"` // what a tracked task is blocked in: "Queue.Get", `Wait scope "crawler"`
+	Started time.Time     `json:"started,omitzero"`   // zero unless tracked
+	Age     time.Duration `json:"age_ns,omitempty"`   // Taken minus Started
+	Site    string        `json:"site,omitempty"`     // file:line of the call that made it, if tracked
 
 	// For a scope:
-	Tasks    int       `json:"tasks,omitempty"` // live tasks, waiting ones included
-	Limit    int       `json:"limit,omitempty"`
-	Deadline time.Time `json:"deadline,omitzero"`
+	Tasks    int       `json:"tasks,omitempty"`   // live tasks, waiting ones included
+	Limit    int       `json:"limit,omitempty"`   // WithLimit's n; 0 for none
+	Deadline time.Time `json:"deadline,omitzero"` // its context's deadline, its own or its parent's
 	Cause    string    `json:"cause,omitempty"`   // once cancelled: context.Cause of its context
 	InWait   bool      `json:"in_wait,omitempty"` // its Wait was called and has not returned
 
