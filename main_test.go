@@ -168,13 +168,18 @@ func TestSecondSignalReportShowsAPanicHeldBack(t *testing.T) {
 	bin := buildMaintest(t)
 	c := startMaintest(t, bin, "stuckpanic")
 	c.waitFor(t, "ready")
-	c.signal(t, syscall.SIGINT) // two kinds: two signals of one kind may merge
+	// Two kinds, as two of one kind may merge. Nothing the program prints
+	// says the first was taken (the scope was cancelled already), and two
+	// signals sent at once may reach Main in either order: the second to
+	// arrive sets the status and is named in the report.
+	c.signal(t, syscall.SIGINT)
 	c.signal(t, syscall.SIGTERM)
 	code, _, errOut := c.exit(t)
-	if code != 143 {
-		t.Errorf("got exit status %d; want 143", code)
+	second := map[int]string{130: "SIGINT", 143: "SIGTERM"}[code]
+	if second == "" {
+		t.Fatalf("got exit status %d; want 130 or 143\n%s", code, errOut)
 	}
-	wantReport(t, errOut, `(cancelling: scope: task "panicker" panicked: boom`, "maintest/main.go:", "└─ stuck (cancelling)")
+	wantReport(t, errOut, "received "+second+" ", `(cancelling: scope: task "panicker" panicked: boom`, "maintest/main.go:", "└─ stuck (cancelling)")
 }
 
 // wantReport fails t unless stderr holds every one of want.
