@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -117,30 +118,42 @@ func writeFailure(b *strings.Builder, indent string, err error) {
 		writeLine(b, indent, line)
 	}
 	if _, formats := err.(fmt.Formatter); !formats {
-		for _, inner := range wrappedScopes(err, nil) {
+		for _, inner := range wrappedScopes(err, nil, 0) {
 			inner.writeFailures(b, indent)
 		}
 	}
 }
 
 // wrappedScopes appends to found the *Errors in err's chain, outermost
-// first, without looking inside them.
-func wrappedScopes(err error, found []*Error) []*Error {
+// first, without looking inside them. It stops maxWrapDepth wrappers down,
+// for an Unwrap that returns its own error, and at a nil pointer, whose
+// Unwrap would dereference it.
+func wrappedScopes(err error, found []*Error, depth int) []*Error {
+	if depth == maxWrapDepth || isNilPointer(err) {
+		return found
+	}
 	switch u := err.(type) {
 	case *Error:
-		if u != nil {
-			found = append(found, u)
-		}
+		found = append(found, u)
 	case interface{ Unwrap() error }:
 		if inner := u.Unwrap(); inner != nil {
-			found = wrappedScopes(inner, found)
+			found = wrappedScopes(inner, found, depth+1)
 		}
 	case interface{ Unwrap() []error }:
 		for _, inner := range u.Unwrap() {
-			found = wrappedScopes(inner, found)
+			found = wrappedScopes(inner, found, depth+1)
 		}
 	}
 	return found
+}
+
+// maxWrapDepth bounds wrappedScopes: real chains are a few wrappers deep.
+const maxWrapDepth = 100
+
+// isNilPointer reports whether err holds a nil pointer, as a task may return.
+func isNilPointer(err error) bool {
+	v := reflect.ValueOf(err)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // writeLine writes indent and text as one line, without trailing blanks.

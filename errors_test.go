@@ -344,3 +344,31 @@ func TestSplitOffersANilErrorAsALeaf(t *testing.T) {
 		t.Errorf("Split(none) = %v, %v; want the nil *Error in the rest", none, all)
 	}
 }
+
+// wrapErr wraps a cause; a nil *wrapErr's Unwrap would dereference it.
+type wrapErr struct{ cause error }
+
+func (w *wrapErr) Error() string { return "wrap: " + w.cause.Error() }
+func (w *wrapErr) Unwrap() error { return w.cause }
+
+// loopErr unwraps to itself.
+type loopErr struct{}
+
+func (loopErr) Error() string   { return "loop" }
+func (l loopErr) Unwrap() error { return l }
+
+// Looking for the scopes a failure wraps never breaks the report: not at a
+// nil pointer with an Unwrap method, not at an Unwrap that returns itself.
+func TestPlusVSurvivesOddWrappers(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(context.Context) error { return (*wrapErr)(nil) }, scope.Named("nil-wrapper"))
+		s.Go(func(context.Context) error { return loopErr{} }, scope.Named("loop"))
+		return nil
+	}, scope.Supervise())
+	got := fmt.Sprintf("%+v", err)
+	for _, want := range []string{`task "nil-wrapper"`, "  | <nil>", `task "loop"`, "  | loop"} {
+		if !strings.Contains(got, want) || strings.Contains(got, "PANIC") {
+			t.Errorf("%%+v =\n%s\nlacks %q, or panicked", got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package scope
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -218,6 +219,10 @@ func (w *watcher) report(sig os.Signal) {
 	fmt.Fprintf(osStderr, "scope: received %s while stopping; exiting at once; Wait was still waiting for:\n", signalName(sig))
 	for _, l := range lines {
 		fmt.Fprintf(osStderr, "\t%s\n", l)
+	}
+	var p *PanicError // a panic that the tasks above hold back: its stack too
+	if s := w.scope.Load(); s != nil && errors.As(context.Cause(s.Context()), &p) {
+		fmt.Fprintf(osStderr, "The scope was cancelled by a panic, which Wait re-panics once they return:\n%v\n", p)
 	}
 }
 

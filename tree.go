@@ -297,7 +297,8 @@ func siblingFollows(depths []int, i, level int) bool {
 	return false
 }
 
-// String returns the node as one line of [Tree.WriteText]:
+// String returns the node as one line of [Tree.WriteText], with a scope's
+// cause cut at its first newline (a panic's stack is in Cause):
 //
 //	scope "crawler" (cancelling: boom, in Wait, 3 tasks, limit 8) 2.1s at main.go:40
 //	fetch (running, in Queue.Get) 1.5s at crawl/fetch.go:88
@@ -311,7 +312,8 @@ func (n Node) String() string {
 	}
 	b.WriteString(" (" + n.State)
 	if n.Cause != "" {
-		b.WriteString(": " + n.Cause)
+		first, _, _ := strings.Cut(n.Cause, "\n") // a panic's cause: its stack stays in JSON
+		b.WriteString(": " + first)
 	}
 	if n.WaitsOn != "" {
 		b.WriteString(", in " + n.WaitsOn)

@@ -456,3 +456,26 @@ func TestGoOnItsOwnGoroutineIsSitedAtItsScope(t *testing.T) {
 		}, tracked)
 	})
 }
+
+// A panic's cause holds its stack; the scope's line shows its first line
+// only, so the text stays one line a node, and JSON keeps the whole.
+func TestAPanicCauseKeepsTheTreeOneLineANode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		s, _ := scope.New(t.Context(), scope.WithName("pan"), scope.CapturePanics(), scope.WithTracking(scope.TrackTasks))
+		s.Go(func(context.Context) error { <-release; return nil }, scope.Named("stuck"))
+		s.Go(func(context.Context) error { panic("kaboom") }, scope.Named("bad"))
+		synctest.Wait()
+		tree := s.Snapshot()
+		if lines := strings.Split(strings.TrimSuffix(tree.String(), "\n"), "\n"); len(lines) != tree.Len() {
+			t.Errorf("%d lines for %d nodes:\n%s", len(lines), tree.Len(), tree)
+		}
+		if c := tree.Nodes[0].Cause; !strings.Contains(c, `panicked: kaboom`) || !strings.Contains(c, "tree_test.go:") {
+			t.Errorf("Cause = %q; want the panic with its stack", c)
+		}
+		close(release)
+		if err := s.Wait(); err == nil {
+			t.Error("Wait = nil; want the panic")
+		}
+	})
+}

@@ -59,7 +59,8 @@ func Handler() http.Handler {
 
 // HandlerFor returns a handler that serves the trees snapshot returns, as
 // [Handler] does with [scope.Snapshot]: HandlerFor(s.Snapshot) serves scope
-// s with its tasks, tracked or not, and the tracked scopes under them (once
+// s with its tasks, tracked or not, and, if s is tracked, the tracked scopes
+// under them (once
 // s's Wait has returned, s alone, closed). HandlerFor panics if snapshot is
 // nil.
 func HandlerFor(snapshot func() scope.Tree) http.Handler {
