@@ -60,7 +60,9 @@ func NewLIFOQueue[T any](capacity int) *Queue[T] {
 //
 // If less panics, the panic reaches the caller of the Put or Get that called
 // it, and that call changed nothing: the queue stays usable, as Python's
-// does when its heap raises a TypeError on items it cannot compare.
+// does when its heap raises a TypeError on items it cannot compare. A Put
+// blocked on a full queue gets the panic for its own item when a Get makes
+// room; the Get succeeds.
 func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
 	if less == nil {
 		panic("scope: NewPriorityQueue with a nil less; pass the function that orders the items")
@@ -146,14 +148,23 @@ func (q *Queue[T]) add(v T) *waiter[T] {
 		w.item = v
 		return q.getters.claim(w, true)
 	}
-	done := false
 	if q.store.kind == priority {
-		defer q.unlockUnless(&done)
+		q.pushGuarded(v)
+	} else {
+		q.store.push(v)
 	}
-	q.store.push(v)
 	q.unfinished++
-	done = true
 	return nil
+}
+
+// pushGuarded pushes v into a priority queue's heap, releasing q.mu if less
+// panics (see unlockUnless). It is apart from add so that FIFO and LIFO
+// queues, which call no code of the caller's, pay for no defer.
+func (q *Queue[T]) pushGuarded(v T) {
+	done := false
+	defer q.unlockUnless(&done)
+	q.store.push(v)
+	done = true
 }
 
 // Get removes and returns the next item, blocking while the queue is empty.
@@ -215,25 +226,62 @@ func (q *Queue[T]) TryGet() (T, error) {
 // the room it frees. It returns that Put, to wake once q.mu, held, is
 // released.
 func (q *Queue[T]) take() (T, *waiter[T]) {
-	done := false
 	if q.store.kind == priority {
-		defer q.unlockUnless(&done)
+		return q.takeGuarded()
 	}
-	var v T
+	v := q.store.pop()
 	w := q.putters.head
-	if w == nil {
-		v = q.store.pop()
-	} else {
-		v = q.store.swap(w.item)
+	if w != nil {
+		q.store.push(w.item)
 		q.unfinished++
 		q.putters.claim(w, true)
+	}
+	return v, w
+}
+
+// takeGuarded is take for a priority queue: it releases q.mu if less panics
+// on a stored item (see unlockUnless), and hands a panic on a waiting Put's
+// item to that Put (moveIn).
+func (q *Queue[T]) takeGuarded() (T, *waiter[T]) {
+	done := false
+	defer q.unlockUnless(&done)
+	v := q.store.pop()
+	var w *waiter[T]
+	if q.putters.head != nil {
+		w = q.moveIn()
 	}
 	done = true
 	return v, w
 }
 
-// unlockUnless releases q.mu unless *done. add and take defer it for a
-// priority queue, whose less is the caller's code: if less panics, or calls
+// moveIn moves the first waiting Put's item into the room a Get freed in a
+// priority queue, and returns that Put, to wake once q.mu is released. If
+// less panics on the item, that Put gets the panic, not the Get: it is
+// woken at once with its item not added, and the next waiting Put is
+// tried, as Python's put raises the heap's TypeError to its own caller.
+func (q *Queue[T]) moveIn() *waiter[T] {
+	for w := q.putters.head; w != nil; w = q.putters.head {
+		if p := q.tryPush(w.item); p != nil {
+			q.putters.claim(w, false).panicked = p
+			w.wake()
+			continue
+		}
+		q.unfinished++
+		return q.putters.claim(w, true)
+	}
+	return nil
+}
+
+// tryPush pushes v into the heap, and returns what less panicked with, if
+// it did: then the heap is as it was.
+func (q *Queue[T]) tryPush(v T) (panicked any) {
+	defer func() { panicked = recover() }()
+	q.store.push(v)
+	return nil
+}
+
+// unlockUnless releases q.mu unless *done. pushGuarded and takeGuarded defer
+// it for a priority queue, whose less is the caller's code: if less panics, or calls
 // runtime.Goexit, with q.mu held, the queue stays usable. Nothing has changed
 // then: the heap compares before it moves, and they count after it.
 func (q *Queue[T]) unlockUnless(done *bool) {

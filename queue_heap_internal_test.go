@@ -36,8 +36,8 @@ func checkHeap(t *testing.T, h *prioHeap[keyed]) {
 	}
 }
 
-// The heap against a slice that models it: random pushes, pops and swaps
-// (a Get that moves a blocked Put's item in), heaps of 0 to dozens of items,
+// The heap against a slice that models it: random pushes, pops, and pops
+// followed by a push (a Get that moves a blocked Put's item in), heaps of 0 to dozens of items,
 // one to five keys.
 func TestPriorityHeapAgainstAModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -61,12 +61,13 @@ func TestPriorityHeapAgainstAModel(t *testing.T) {
 				if got := s.pop(); got != want {
 					t.Fatalf("pop = %v; want %v", got, want)
 				}
-			default:
+			default: // a Get that moves a blocked Put's item in
 				want, m = modelTake(m)
 				m = append(m, v)
-				if got := s.swap(v); got != want {
-					t.Fatalf("swap = %v; want %v", got, want)
+				if got := s.pop(); got != want {
+					t.Fatalf("pop then push = %v; want %v", got, want)
 				}
+				s.push(v)
 			}
 			checkHeap(t, &s.prio)
 			if s.len() != len(m) {
@@ -76,7 +77,7 @@ func TestPriorityHeapAgainstAModel(t *testing.T) {
 	}
 }
 
-// A less that panics on its k-th call, for every k, in push, pop and swap,
+// A less that panics on its k-th call, for every k, in push and pop,
 // leaves the heap exactly as it was: the heap compares before it moves.
 func TestPriorityHeapPanicAtAnyCompareChangesNothing(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
@@ -93,7 +94,7 @@ func TestPriorityHeapPanicAtAnyCompareChangesNothing(t *testing.T) {
 			id++
 			s.push(keyed{r.IntN(4), id})
 		}
-		for op := range 3 {
+		for op := range 2 {
 			if op > 0 && s.len() == 0 {
 				continue
 			}
@@ -109,8 +110,6 @@ func TestPriorityHeapPanicAtAnyCompareChangesNothing(t *testing.T) {
 						s.push(v)
 					case 1:
 						s.pop()
-					case 2:
-						s.swap(v)
 					}
 					return false
 				}()

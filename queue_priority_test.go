@@ -111,3 +111,54 @@ func panicValue(f func()) (v any) {
 	f()
 	return nil
 }
+
+// A blocked Put whose item less panics on gets the panic itself, when a Get
+// makes room, as Python's put raises the heap's TypeError to its caller:
+// the Get succeeds, the item is not added, and the next blocked Put moves
+// in.
+func TestPriorityPoisonItemPanicsItsOwnPut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := scope.NewPriorityQueue(2, func(a, b int) bool {
+			if a == 99 || b == 99 {
+				panic("cannot compare 99")
+			}
+			return a < b
+		})
+		ctx := context.Background()
+		q.TryPut(2)
+		q.TryPut(1)
+		poisoned := make(chan any)
+		go func() {
+			defer func() { poisoned <- recover() }()
+			q.Put(ctx, 99)
+		}()
+		synctest.Wait() // the 99 waits first
+		third := make(chan error)
+		go func() { third <- q.Put(ctx, 3) }()
+		synctest.Wait()
+
+		if v, err := q.Get(ctx); v != 1 || err != nil {
+			t.Fatalf("Get = %v, %v; want 1: the Get that made room succeeds", v, err)
+		}
+		if p := <-poisoned; p != "cannot compare 99" {
+			t.Fatalf("the 99's Put panicked with %v; want less's panic", p)
+		}
+		if err := <-third; err != nil {
+			t.Fatalf("the next blocked Put = %v; want its 3 moved in", err)
+		}
+		got := []int{1}
+		for q.Len() > 0 {
+			v, _ := q.Get(ctx)
+			got = append(got, v)
+		}
+		if want := []int{1, 2, 3}; !slices.Equal(got, want) {
+			t.Errorf("got %v; want %v, and no 99", got, want)
+		}
+		for range got {
+			q.TaskDone()
+		}
+		if err := q.Join(ctx); err != nil {
+			t.Errorf("Join = %v; want nil", err)
+		}
+	})
+}

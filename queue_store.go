@@ -75,19 +75,6 @@ func (s *store[T]) pop() T {
 	return v
 }
 
-// swap removes the next item and adds v, in one step: for the heap, one
-// pass down from the top, which either completes or, if less panics,
-// changes nothing.
-func (s *store[T]) swap(v T) T {
-	if s.kind == priority {
-		s.seq++
-		return s.prio.replaceTop(entry[T]{v, s.seq})
-	}
-	out := s.pop()
-	s.push(v)
-	return out
-}
-
 // clear drops every item and returns how many there were.
 func (s *store[T]) clear() int {
 	n := s.len()
@@ -106,7 +93,7 @@ type entry[T any] struct {
 // prioHeap is a binary heap of entries: smallest by less first, then by
 // insertion. It is typed, not a container/heap, whose any-typed Push and Pop
 // cost an allocation each way for every item. less is the caller's code and
-// may panic: push, pop and replaceTop find where an entry goes, comparing
+// may panic: push and pop find where an entry goes, comparing
 // only, before they move anything, so a panic leaves the heap as it was.
 type prioHeap[T any] struct {
 	entries []entry[T]
@@ -146,13 +133,6 @@ func (h *prioHeap[T]) pop() T {
 	}
 	h.entries[last] = entry[T]{} // let the item be collected
 	h.entries = h.entries[:last]
-	return top
-}
-
-// replaceTop returns the smallest entry's item and puts e in its place.
-func (h *prioHeap[T]) replaceTop(e entry[T]) T {
-	top := h.entries[0].v
-	h.sink(e, len(h.entries))
 	return top
 }
 

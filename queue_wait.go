@@ -11,6 +11,7 @@ type waiter[T any] struct {
 	ready      chan struct{} // one slot: a wake-up never blocks the waker
 	woken      bool          // guarded by the queue's mutex, as are item and handed
 	handed     bool          // Get: item was handed over; Put: item was taken in
+	panicked   any           // Put: what less panicked with on item, for the Put to panic with
 	item       T
 	prev, next *waiter[T]
 }
@@ -104,8 +105,12 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		}
 	}
 	got, handed = w.item, w.handed
+	p := w.panicked
 	var zero T
-	w.item = zero
+	w.item, w.panicked = zero, nil
 	q.spare.put(w)
+	if p != nil {
+		panic(p)
+	}
 	return got, handed, err
 }
