@@ -62,7 +62,8 @@ func NewLIFOQueue[T any](capacity int) *Queue[T] {
 // it, and that call changed nothing: the queue stays usable, as Python's
 // does when its heap raises a TypeError on items it cannot compare. A Put
 // blocked on a full queue gets the panic for its own item when a Get makes
-// room; the Get succeeds.
+// room; the Get succeeds. less is called with the queue's lock held: keep it
+// a comparison, which neither blocks nor uses the queue.
 func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
 	if less == nil {
 		panic("scope: NewPriorityQueue with a nil less; pass the function that orders the items")
@@ -281,9 +282,11 @@ func (q *Queue[T]) tryPush(v T) (panicked any) {
 }
 
 // unlockUnless releases q.mu unless *done. pushGuarded and takeGuarded defer
-// it for a priority queue, whose less is the caller's code: if less panics, or calls
-// runtime.Goexit, with q.mu held, the queue stays usable. Nothing has changed
-// then: the heap compares before it moves, and they count after it.
+// it for a priority queue, whose less is the caller's code: if less panics,
+// or calls runtime.Goexit, with q.mu held, the queue stays usable. Nothing
+// has changed then, the heap comparing before it moves and the count coming
+// after it; but for a Goexit (which recover cannot stop) in moveIn, after
+// takeGuarded's pop: that item is lost.
 func (q *Queue[T]) unlockUnless(done *bool) {
 	if !*done {
 		q.mu.Unlock()
