@@ -39,7 +39,7 @@ var _ interface {
 // first newline.
 func (e *Error) Error() string {
 	var b strings.Builder
-	for ; ; e = e.errs[0].(*Error) { // a nested first failure: its line, built here, not by recursion
+	for { // a nested first failure: its line, built here, not by recursion
 		switch {
 		case e == nil || len(e.errs) == 0:
 			b.WriteString("scope: no failures")
@@ -49,11 +49,13 @@ func (e *Error) Error() string {
 		default:
 			b.WriteString("scope: " + strconv.Itoa(len(e.errs)) + " failures, first: ")
 		}
-		if _, nested := e.errs[0].(*Error); !nested {
+		next, nested := e.errs[0].(*Error)
+		if !nested {
 			first, _, _ := strings.Cut(message(e.errs[0]), "\n")
 			b.WriteString(first)
 			return b.String()
 		}
+		e = next
 	}
 }
 

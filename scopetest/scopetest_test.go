@@ -48,6 +48,14 @@ func blockUntilCancelled(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// leak opens a scope with the given name and a task, "sleeper", that runs
+// until the scope is cancelled: a leak until the test cancels and waits.
+func leak(t *testing.T, name string) *scope.Scope {
+	s, _ := scope.New(t.Context(), scope.WithName(name))
+	s.Go(blockUntilCancelled, scope.Named("sleeper"))
+	return s
+}
+
 func TestRunPassesWhenEverythingEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := &recorder{TB: t}
@@ -162,8 +170,7 @@ func TestRunReportsABodyPanic(t *testing.T) {
 
 func TestVerifyNoneNamesLiveScopes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s, _ := scope.New(t.Context(), scope.WithName("open"))
-		s.Go(blockUntilCancelled, scope.Named("sleeper"))
+		s := leak(t, "open")
 		r := &recorder{TB: t}
 		VerifyNone(r)
 		r.wantOne(t, "1 scope and 1 task still alive", `scope "open"`, "sleeper (running)")
@@ -179,11 +186,10 @@ func TestVerifyNoneNamesLiveScopes(t *testing.T) {
 }
 
 // A leak fails the check that finds it, not every check after it: the
-// next test did not leave it. VerifyAtExit still names it.
+// next test did not leave it.
 func TestALeakIsReportedOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s, _ := scope.New(t.Context(), scope.WithName("left"))
-		s.Go(blockUntilCancelled, scope.Named("sleeper"))
+		s := leak(t, "left")
 		r := &recorder{TB: t}
 		VerifyNone(r)
 		r.wantOne(t, `scope "left"`, "sleeper (running)")
