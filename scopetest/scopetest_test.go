@@ -135,13 +135,16 @@ func TestRunReportsWhatABodyThatCalledFailNowLeft(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := &recorder{TB: t}
 		var leaky *scope.Scope
-		release, ended := make(chan struct{}), make(chan struct{})
+		release, ended, stuck := make(chan struct{}), make(chan struct{}), make(chan struct{})
 		go func() { // Goexit ends this goroutine, not the test's
 			defer close(ended)
 			Run(r, func(ctx context.Context, s *scope.Scope) error {
-				s.Go(func(context.Context) error { return errors.New("disk full") }, scope.Named("writer"))
+				// writer fails once stuck has started: its failure cancels
+				// leaky too, and a cancelled scope starts no task.
+				s.Go(func(context.Context) error { <-stuck; return errors.New("disk full") }, scope.Named("writer"))
 				leaky, _ = scope.New(ctx, scope.WithName("leaky"))
 				leaky.Go(func(context.Context) error { <-release; return nil }, scope.Named("stuck"))
+				close(stuck)
 				runtime.Goexit() // as t.FailNow does
 				return nil
 			})
