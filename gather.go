@@ -231,7 +231,7 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 			}
 		}
 		for range fns {
-			c := <-completed
+			c := awaitCompletion(ctx, s, completed)
 			if c.panicked || s.panicked() { // nothing is yielded after a panic: a sibling its cancel woke may come first
 				return
 			}
@@ -243,6 +243,13 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 			}
 		}
 	}
+}
+
+// awaitCompletion receives the next outcome for AsCompleted's loop, with
+// the tracked task whose context ctx is, if any, marked as blocked in it.
+func awaitCompletion[T any](ctx context.Context, s *Scope, completed <-chan completion[T]) completion[T] {
+	defer unblock(blockedIn(ctx, "AsCompleted", s))
+	return <-completed
 }
 
 // A completion carries one task's outcome to AsCompleted's loop.

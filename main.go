@@ -57,6 +57,11 @@ import (
 //		})
 //	}
 //
+// Main that returns can run in a testing/synctest bubble, on its clock,
+// provided the process has called signal.Notify before, outside the
+// bubble: the first call in a process sets up the runtime's signal
+// handling, and from inside a bubble that deadlocks the bubble.
+//
 // Main panics if body is nil, or if Main is already running (called from
 // its own body, say, as asyncio.run refuses to run inside a running loop):
 // there is one program, and one Main to end it.

@@ -9,13 +9,17 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/structuredgo/scope"
 )
 
 // Main ends the program, so it is tested for real: the program in
@@ -314,5 +318,29 @@ func (c *maintest) reap() {
 			c.out = append(c.out, line)
 		}
 		c.err = c.cmd.Wait()
+	})
+}
+
+// Main that ends clean returns, so it runs in a synctest bubble, on the
+// bubble's clock, once the process has listened for signals before: the
+// first signal.Notify of a process sets up the runtime's signal handling,
+// and from inside a bubble that deadlocks the bubble (Main's doc says so).
+func TestMainRunsInABubbleOnceSignalsAreInUse(t *testing.T) {
+	primed := make(chan os.Signal, 1)
+	signal.Notify(primed, syscall.SIGUSR1)
+	signal.Stop(primed)
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		ran := false
+		scope.Main(func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				ran = scope.Sleep(ctx, time.Hour) == nil
+				return nil
+			})
+			return nil
+		})
+		if !ran || time.Since(start) != time.Hour {
+			t.Errorf("Main returned after %v of the bubble's time, its task done: %v; want an hour, done", time.Since(start), ran)
+		}
 	})
 }

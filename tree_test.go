@@ -479,3 +479,45 @@ func TestAPanicCauseKeepsTheTreeOneLineANode(t *testing.T) {
 		}
 	})
 }
+
+// A task ranging over AsCompleted is blocked in it between outcomes, and
+// in the loop's body (here, Sleep) while it handles one.
+func TestWaitsOnShowsATaskInAsCompleted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			first, second := make(chan struct{}), make(chan struct{})
+			s.Go(func(ctx context.Context) error {
+				for r := range scope.AsCompleted(ctx,
+					func(context.Context) (int, error) { <-first; return 1, nil },
+					func(context.Context) (int, error) { <-second; return 2, nil }) {
+					if r.Value == 1 {
+						_ = scope.Sleep(ctx, time.Hour)
+					}
+				}
+				return nil
+			}, scope.Named("ranger"))
+			waitsOn := func() string {
+				synctest.Wait()
+				for _, i := range s.Tasks() {
+					if i.Name == "ranger" {
+						return i.WaitsOn
+					}
+				}
+				return "(gone)"
+			}
+			if got := waitsOn(); !strings.HasPrefix(got, "AsCompleted scope #") {
+				t.Errorf("between outcomes, waits on %q; want AsCompleted and its scope", got)
+			}
+			close(first)
+			if got := waitsOn(); got != "Sleep" {
+				t.Errorf("in the loop's body, waits on %q; want Sleep", got)
+			}
+			time.Sleep(time.Hour)
+			if got := waitsOn(); !strings.HasPrefix(got, "AsCompleted scope #") {
+				t.Errorf("back in the loop, waits on %q; want AsCompleted and its scope", got)
+			}
+			close(second)
+			return nil
+		}, tracked)
+	})
+}
