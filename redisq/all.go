@@ -13,9 +13,10 @@ import (
 //
 // Unlike scope.Queue's All, the loop can fail: Redis may be unreachable,
 // an entry may not decode, marking an item done may fail. All then stops
-// and sets *errp to the error (joined to *errp's, if marking the last item
-// done failed after the body broke out); a shutdown or the end of ctx is
-// not an error, and leaves *errp alone. The item whose Done failed comes
+// and sets *errp to the error; if *errp already holds one (the loop's body
+// set it before it broke out, say, and then marking its item done failed),
+// All joins the two with errors.Join rather than drop either. A shutdown
+// or the end of ctx is not an error, and leaves *errp alone. The item whose Done failed comes
 // back after the visibility timeout; a malformed entry was moved aside, so
 // the loop can be started again. It panics if errp is nil.
 //
@@ -34,7 +35,7 @@ func (q *Queue[T]) All(ctx context.Context, errp *error) iter.Seq[T] {
 			it, err := q.Get(ctx)
 			if err != nil {
 				if !errors.Is(err, ErrShutDown) && ctx.Err() == nil {
-					*errp = errors.Join(*errp, err)
+					keep(errp, err)
 				}
 				return
 			}
@@ -51,9 +52,18 @@ func (q *Queue[T]) All(ctx context.Context, errp *error) iter.Seq[T] {
 func yieldDone[T any](ctx context.Context, yield func(T) bool, it *Item[T], errp *error) (more bool) {
 	defer func() {
 		if err := it.Done(context.WithoutCancel(ctx)); err != nil {
-			*errp = errors.Join(*errp, err)
+			keep(errp, err)
 			more = false
 		}
 	}()
 	return yield(it.Value)
+}
+
+// keep sets *errp to err, or joins the two if *errp holds an error already.
+func keep(errp *error, err error) {
+	if *errp == nil {
+		*errp = err
+	} else {
+		*errp = errors.Join(*errp, err)
+	}
 }

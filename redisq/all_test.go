@@ -111,8 +111,8 @@ func TestAllStopsAtAMalformedEntry(t *testing.T) {
 	for range q.All(ctx, &err) {
 		t.Fatalf("All yielded before the malformed entry")
 	}
-	if !errors.Is(err, redisq.ErrMalformed) {
-		t.Fatalf("All's err = %v; want a malformed entry", err)
+	if _, ok := err.(*redisq.MalformedError); !ok {
+		t.Fatalf("All's err = %#v; want the *MalformedError itself", err)
 	}
 	if err := q.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown = %v", err)
@@ -124,5 +124,24 @@ func TestAllStopsAtAMalformedEntry(t *testing.T) {
 	}
 	if err != nil || len(got) != 1 || got[0] != 7 {
 		t.Fatalf("All again = %v, %v; want [7], nil", got, err)
+	}
+}
+
+// An error already in *errp (the body's, say) is joined with the loop's,
+// not dropped.
+func TestAllKeepsAnErrorAlreadyInErr(t *testing.T) {
+	_, rdb := server(t)
+	q := open[int](t, rdb)
+	ctx := context.Background()
+	if err := rdb.XAdd(ctx, rawEntry("redisq:{"+t.Name()+"}", "not json")).Err(); err != nil {
+		t.Fatalf("XADD = %v", err)
+	}
+	earlier := errors.New("the body's own error")
+	err := earlier
+	for range q.All(ctx, &err) {
+		t.Fatalf("All yielded before the malformed entry")
+	}
+	if !errors.Is(err, earlier) || !errors.Is(err, redisq.ErrMalformed) {
+		t.Fatalf("All's err = %v; want the earlier error joined with the malformed entry's", err)
 	}
 }

@@ -60,9 +60,18 @@ func (q *Queue[T]) decode(ctx context.Context, entries []entry) ([]*Item[T], err
 		errs = append(errs, q.setAside(ctx, e.id, err))
 	}
 	if len(items) == 0 {
-		return nil, errors.Join(errs...)
+		return nil, joined(errs)
 	}
-	return items, errors.Join(errs...)
+	return items, joined(errs)
+}
+
+// joined is errors.Join, but one error comes back as itself: Get's
+// *MalformedError is one, not a join of one.
+func joined(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // setAside moves the entry id to the malformed stream, and returns the

@@ -14,10 +14,17 @@ import (
 // too, possibly before newer ones.
 //
 // Once the queue is shut down ([Queue.Shutdown]) Get returns what is left,
-// then [ErrShutDown] when every item is done: while an item got elsewhere is
-// unfinished, Get waits, for it comes back if its consumer dies. After
+// then [ErrShutDown] when every item is done: while an item got (here or
+// elsewhere) is unfinished, Get waits, for it comes back if its consumer
+// dies or abandons it; a consumer that calls Get holding an item it has
+// not marked done gets that item back after the visibility timeout. After
 // [Queue.ShutdownNow] Get fails at once. It returns context.Cause(ctx) if
-// ctx ends first; then no item was taken. An entry that does not decode
+// ctx ends first; then no item was taken. If the connection breaks after
+// Redis took an item but before its reply arrived, that item stays pending
+// on this consumer until the visibility timeout gives it back; go-redis's
+// own retry then takes the next item instead, or, with retries off, Get
+// returns the error (see doc/distributed.md, "A lost reply"). An entry
+// that does not decode
 // gives a [*MalformedError]; the next Get goes on with the items after it.
 func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
 	items, err := q.get(ctx, 1, true)

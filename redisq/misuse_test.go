@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/structuredgo/scope/redisq"
 )
 
@@ -23,6 +24,8 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 		"WithPollInterval(-1)":       func() { redisq.WithPollInterval(-1) },
 		"WithConsumer(\"\")":         func() { redisq.WithConsumer("") },
 		"Open with a nil client":     func() { redisq.Open[int](ctx, nil, "q") },
+		"Open with a nil *Client":    func() { redisq.Open[int](ctx, (*redis.Client)(nil), "q") },
+		"Open with a brace in name":  func() { redisq.Open[int](ctx, rdb, "}jobs") },
 		"Open with an empty name":    func() { redisq.Open[int](ctx, rdb, "") },
 		"Open with a nil Option":     func() { redisq.Open[int](ctx, rdb, "q", nil) },
 		"All with a nil error ptr":   func() { q.All(ctx, nil) },
@@ -47,6 +50,7 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 		"Put": func() { zero.Put(ctx, 1) }, "Get": func() { zero.Get(ctx) },
 		"Join": func() { zero.Join(ctx) }, "Len": func() { nilQueue.Len(ctx) },
 		"Shutdown": func() { nilQueue.Shutdown(ctx) }, "All": func() { zero.All(ctx, new(error)) },
+		"Cap": func() { nilQueue.Cap() },
 	} {
 		panics[name+" on a zero or nil Queue"] = f
 	}
@@ -55,6 +59,10 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 		if !strings.HasPrefix(msg, "redisq: ") || !strings.Contains(msg, "; ") {
 			t.Errorf("%s panicked with %q; want a message that starts \"redisq: \" and says what to do", name, msg)
 		}
+	}
+
+	if zero.Cap() != 0 || zero.String() == "" || nilQueue.String() != "<nil>" {
+		t.Errorf("zero Queue's Cap, String = %d, %q; nil's String = %q; want 0, a name, <nil>: they answer without Redis", zero.Cap(), zero.String(), nilQueue.String())
 	}
 
 	if err := q.Put(ctx, 1); err != nil {

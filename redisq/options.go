@@ -69,7 +69,8 @@ func WithCodec(codec Codec) Option {
 }
 
 // WithVisibilityTimeout sets how long an item got may stay unmarked before
-// it is given to another consumer ([DefaultVisibilityTimeout] by default).
+// it is given to a consumer again, another or the same one, whichever asks
+// first ([DefaultVisibilityTimeout] by default).
 // Make it longer than the longest processing of an item: a consumer still
 // working when it expires has its item processed twice. It panics if d is
 // under a millisecond, the unit Redis counts idle time in (a shorter one

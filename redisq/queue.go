@@ -3,6 +3,7 @@ package redisq
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,7 +18,8 @@ import (
 // and [Queue.Join] in any of them waits for the items put by all.
 //
 // Make one with [Open]: unlike scope.Queue's, the zero Queue has no Redis
-// to talk to, and its methods panic. A Queue is safe for use by many
+// to talk to, and its methods panic, but Cap and String, which answer
+// without Redis. A Queue is safe for use by many
 // goroutines. Its keys in Redis are
 // redisq:{name} (the stream, read by the group "redisq"),
 // redisq:{name}:shutdown (the marker) and redisq:{name}:malformed (entries
@@ -42,15 +44,20 @@ const group = "redisq"
 // Open returns the queue called name on rdb, creating its stream and
 // consumer group if they do not exist yet; each process sharing the queue
 // opens it with the same name and codec. The queue does not own rdb: close
-// the client when done with the queue. It panics if rdb is nil or name is
-// empty.
+// the client when done with the queue. It panics if rdb is nil (a nil
+// *redis.Client too), or if name is empty or holds a brace: name goes into
+// the keys' hash tag, {name}, which keeps them in one slot of a Redis
+// Cluster, and a brace in it would end the tag early.
 func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, opts ...Option) (*Queue[T], error) {
 	needContext(ctx)
-	if rdb == nil {
+	if isNil(rdb) {
 		panic("redisq: Open with a nil client; pass a client made by redis.NewClient or redis.NewUniversalClient")
 	}
 	if name == "" {
 		panic("redisq: Open with an empty name; pass the name every process of the queue shares")
+	}
+	if strings.ContainsAny(name, "{}") {
+		panic(fmt.Sprintf("redisq: Open with the name %q, which holds a brace; the name goes into the keys' hash tag {name}: pass one without { or }", name))
 	}
 	key := "redisq:{" + name + "}"
 	q := &Queue[T]{
@@ -62,6 +69,16 @@ func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, op
 		return nil, err
 	}
 	return q, nil
+}
+
+// isNil reports whether rdb is nil, or a nil pointer in the interface (a
+// nil *redis.Client), which would fail only at its first command.
+func isNil(rdb redis.UniversalClient) bool {
+	if rdb == nil {
+		return true
+	}
+	v := reflect.ValueOf(rdb)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // createGroup creates the stream and its group, reading from the first
@@ -109,9 +126,11 @@ func (q *Queue[T]) fail(ctx context.Context, doing string, err error) error {
 // once the queue is shut down, by any process (also if that happens while it
 // waits), and context.Cause(ctx) if ctx ends first; then nothing was added.
 // A ctx that is already done fails at once. Any other error comes from
-// encoding v or from Redis; if the connection broke after Redis added the
-// item, it is there although Put failed, and putting it again delivers it
-// twice.
+// encoding v or from Redis. If the connection breaks after Redis added the
+// item but before its reply arrived, go-redis's own retry (MaxRetries in
+// the client's options, 3 by default) adds it again and Put returns nil;
+// with retries off, Put returns the error, the item is there, and putting
+// it again delivers it twice (see doc/distributed.md, "A lost reply").
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	return q.PutBatch(ctx, []T{v})
 }
@@ -238,9 +257,17 @@ func (q *Queue[T]) Len(ctx context.Context) (int, error) {
 
 // Cap returns how many items the queue holds at most, 0 if unbounded: the
 // capacity this process opened it with ([WithCapacity]).
-func (q *Queue[T]) Cap() int { return q.capacity }
+func (q *Queue[T]) Cap() int {
+	if q == nil {
+		panic("redisq: Cap on a nil *Queue; make one with Open")
+	}
+	return q.capacity
+}
 
 // String names the queue and this process's consumer, for logs.
 func (q *Queue[T]) String() string {
+	if q == nil {
+		return "<nil>"
+	}
 	return fmt.Sprintf("redisq.Queue(%s as %s)", q.name, q.consumer)
 }

@@ -184,6 +184,32 @@ func TestBatches(t *testing.T) {
 	}
 }
 
+// One DoneBatch marks the items of one GetBatch, however many: the script
+// acknowledges them a thousand at a time, under Lua's limit on unpack.
+func TestDoneBatchOfAThousandsLargeGetBatch(t *testing.T) {
+	_, rdb := server(t)
+	q := open[int](t, rdb)
+	ctx := context.Background()
+	const n = 9_500
+	if err := q.PutBatch(ctx, make([]int, n)); err != nil {
+		t.Fatalf("PutBatch = %v", err)
+	}
+	var items []*redisq.Item[int]
+	for len(items) < n {
+		got, err := q.GetBatch(ctx, n)
+		if err != nil {
+			t.Fatalf("GetBatch = %v", err)
+		}
+		items = append(items, got...)
+	}
+	if err := q.DoneBatch(ctx, items); err != nil {
+		t.Fatalf("DoneBatch of %d items = %v", n, err)
+	}
+	if err := q.Join(within(t, 10*time.Second)); err != nil {
+		t.Fatalf("Join = %v", err)
+	}
+}
+
 // upper is a codec of strings stored in upper case, to see that the
 // queue's codec is the one used both ways.
 type upper struct{}

@@ -56,11 +56,16 @@ return {'empty', {}, cursor}
 // ackScript marks entries done and deletes them, so that the stream holds
 // exactly the items not yet done: Join waits for XLEN 0. KEYS: stream.
 // ARGV: group, ids. Returns how many were still pending (an entry
-// redelivered and done elsewhere already is not).
+// redelivered and done elsewhere already is not). It goes through the ids
+// a thousand at a time: unpack puts its results on Lua's stack, which
+// holds about 8,000, and a GetBatch may return more items than that.
 var ackScript = redis.NewScript(`
-local ids = {unpack(ARGV, 2)}
-local n = redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
-redis.call('XDEL', KEYS[1], unpack(ids))
+local n = 0
+for i = 2, #ARGV, 1000 do
+  local j = math.min(i + 999, #ARGV)
+  n = n + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, j))
+  redis.call('XDEL', KEYS[1], unpack(ARGV, i, j))
+end
 return n
 `)
 
