@@ -135,8 +135,8 @@ type taskTrack struct {
 	what     Tracking // what the scope tracks
 	labelled bool     // Context carries the task's pprof labels: see trackTask
 	born     time.Time
-	site     [1]uintptr              // the Go or Spawn call: see trackTask
-	waits    atomic.Pointer[blocker] // what the task is blocked in, if anything
+	site     [1]uintptr // the Go or Spawn call: see trackTask
+	waits    blockers   // what the task is blocked in, if anything
 }
 
 // Value returns tt itself for nodeKey, and asks the context it wraps for

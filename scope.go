@@ -203,9 +203,7 @@ func (s *Scope) wait() {
 	}
 	s.mu.Unlock()
 	if s.tr != nil { // the task that made s is now blocked in its Wait
-		if tt := taskOf(s.tr.parent); tt != nil {
-			defer unblock(tt, tt.waits.Swap(&blocker{"Wait", s}))
-		}
+		defer unblock(blockedAs(taskOf(s.tr.parent), "Wait", s))
 	}
 	s.awaitClosed()
 }

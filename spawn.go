@@ -329,9 +329,7 @@ func (t *task) info() TaskInfo {
 	i := TaskInfo{Name: t.Name(), State: state}
 	if t.tr != nil {
 		i.Started, i.Site = t.tr.born, t.siteOf()
-		if b := t.tr.waits.Load(); b != nil {
-			i.WaitsOn = b.String()
-		}
+		i.WaitsOn = t.tr.waits.String()
 	}
 	return i
 }

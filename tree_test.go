@@ -521,3 +521,44 @@ func TestWaitsOnShowsATaskInAsCompleted(t *testing.T) {
 		}, tracked)
 	})
 }
+
+// Goroutines of one task may block on its context at once and return in
+// any order; each takes out its own mark, and what is left is the truth.
+func TestWaitsOnClearsCallsThatEndOutOfOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := scope.NewQueue[int](0)
+		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			toSleep, toGet, hold := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			s.Go(func(ctx context.Context) error {
+				sub, subctx := scope.New(ctx, scope.WithName("sub"))
+				sub.Go(func(context.Context) error { <-toSleep; return scope.Sleep(subctx, time.Second) })
+				sub.Go(func(context.Context) error { <-toGet; _, err := q.Get(subctx); return err })
+				sub.Go(func(context.Context) error { <-hold; return nil })
+				return sub.Wait()
+			}, scope.Named("host"))
+			waitsOn := func() string {
+				synctest.Wait()
+				return s.Tasks()[0].WaitsOn
+			}
+			want := func(when, what string) {
+				t.Helper()
+				if got := waitsOn(); got != what {
+					t.Errorf("%s, waits on %q; want %q", when, got, what)
+				}
+			}
+			want("in Wait", `Wait scope "sub"`)
+			close(toSleep)
+			want("in Wait, then Sleep", "Sleep")
+			close(toGet)
+			want("in Wait, Sleep, then Queue.Get", "Queue.Get")
+			time.Sleep(time.Second)
+			want("after Sleep returned", "Queue.Get")
+			if err := q.Put(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			want("after Queue.Get returned", `Wait scope "sub"`)
+			close(hold)
+			return nil
+		}, tracked)
+	})
+}

@@ -2,14 +2,16 @@ package scope
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 )
 
-// A blocker is what a tracked task is blocked in: an operation and,
+// A blocker is one blocking call a tracked task is in: an operation and,
 // formatted only when someone looks, what it waits for.
 type blocker struct {
-	op string
-	on any // a *Scope, something with a Name, or nil
+	op         string
+	on         any      // a *Scope, something with a Name, or nil
+	prev, next *blocker // in the task's blockers
 }
 
 func (b *blocker) String() string {
@@ -22,25 +24,75 @@ func (b *blocker) String() string {
 	return b.op
 }
 
+// blockers are the blocking calls a tracked task is in, the latest last.
+// Usually there is one, or calls nested in each other that end in reverse
+// order; but goroutines the task starts may block on its context at once
+// and return in any order, so each call takes out its own entry.
+type blockers struct {
+	mu   sync.Mutex
+	last *blocker
+}
+
+func (l *blockers) add(b *blocker) {
+	l.mu.Lock()
+	b.prev = l.last
+	if l.last != nil {
+		l.last.next = b
+	}
+	l.last = b
+	l.mu.Unlock()
+}
+
+func (l *blockers) remove(b *blocker) {
+	l.mu.Lock()
+	if b.next != nil {
+		b.next.prev = b.prev
+	} else {
+		l.last = b.prev
+	}
+	if b.prev != nil {
+		b.prev.next = b.next
+	}
+	l.mu.Unlock()
+}
+
+// String returns the latest blocking call, or "" if there is none. Its op
+// and on never change, so it is formatted outside the lock.
+func (l *blockers) String() string {
+	l.mu.Lock()
+	b := l.last
+	l.mu.Unlock()
+	if b == nil {
+		return ""
+	}
+	return b.String()
+}
+
 // trackedScopes counts the scopes in the registry: a blocking call looks
 // for its task in its context only while there are any, so that with
 // tracking off the look costs one atomic load.
 var trackedScopes atomic.Int64
 
 // blockedIn marks the tracked task whose context ctx is, if any, as blocked
-// in op on on, and returns it with what it was blocked in before, to hand
-// to unblock. A context of a scope made inside a task (the body of a nested
-// Run, say) is that task's: the task is what blocks.
+// in op on on, and returns it with the mark, to hand to unblock. A context
+// of a scope made inside a task (the body of a nested Run, say) is that
+// task's: the task is what blocks.
 func blockedIn(ctx context.Context, op string, on any) (*taskTrack, *blocker) {
 	if trackedScopes.Load() == 0 {
 		return nil, nil
 	}
 	n, _ := ctx.Value(nodeKey{}).(node)
-	tt := taskOf(n)
+	return blockedAs(taskOf(n), op, on)
+}
+
+// blockedAs marks tt, if not nil, as blocked in op on on.
+func blockedAs(tt *taskTrack, op string, on any) (*taskTrack, *blocker) {
 	if tt == nil {
 		return nil, nil
 	}
-	return tt, tt.waits.Swap(&blocker{op, on})
+	b := &blocker{op: op, on: on}
+	tt.waits.add(b)
+	return tt, b
 }
 
 // taskOf returns the tracked task that n is, or that the scope n is was made
@@ -53,9 +105,9 @@ func taskOf(n node) *taskTrack {
 	return tt
 }
 
-// unblock undoes blockedIn.
-func unblock(tt *taskTrack, prev *blocker) {
+// unblock takes out the mark blockedIn made.
+func unblock(tt *taskTrack, b *blocker) {
 	if tt != nil {
-		tt.waits.Store(prev)
+		tt.waits.remove(b)
 	}
 }
