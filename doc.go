@@ -43,7 +43,8 @@
 // Options shape a scope: [WithLimit], [WithTimeout], [WithDeadline],
 // [WithName], [Supervise], [CapturePanics], [OnFailure], [WithTracking]; and
 // a task: [Named], [Shielded]. Given twice, the last of an option wins, but
-// for the deadlines: the earliest does.
+// for the deadlines, where the earliest does, and for WithTracking, whose
+// flags add up.
 //
 // # Testing
 //

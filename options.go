@@ -8,7 +8,7 @@ import (
 // An Option configures a scope: pass it to [Run], [New], [Map], [Main], or
 // scopetest.Run. Options are
 // applied in order; for [WithTimeout] and [WithDeadline] the earliest deadline
-// wins, for the others the last option wins.
+// wins, [WithTracking]'s flags add up, for the others the last option wins.
 type Option interface {
 	apply(*config)
 }

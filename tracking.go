@@ -72,7 +72,8 @@ func SetTracking(t Tracking) (previous Tracking) {
 }
 
 // WithTracking turns tracking on for the scope and its tasks: what t says,
-// on top of the process-wide [SetTracking].
+// on top of the process-wide [SetTracking]. Given twice, the flags add up,
+// unlike other options, where the last wins.
 func WithTracking(t Tracking) Option {
 	return option(func(c *config) { c.track |= t & TrackAll })
 }

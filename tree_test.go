@@ -562,3 +562,16 @@ func TestWaitsOnClearsCallsThatEndOutOfOrder(t *testing.T) {
 		}, tracked)
 	})
 }
+
+// WithTracking given twice adds up: the second does not take back what the
+// first turned on, as the last of other options would.
+func TestWithTrackingFlagsAddUp(t *testing.T) {
+	s, _ := scope.New(bg, scope.WithName("both"),
+		scope.WithTracking(scope.TrackTasks), scope.WithTracking(scope.TrackTrace))
+	if got := scope.Snapshot().Subtree("both"); got.Len() != 1 {
+		t.Errorf("process tree holds %d nodes of the scope; want it, tracked by the first WithTracking", got.Len())
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
