@@ -59,7 +59,7 @@ var Retry = 2 * time.Second
 //
 // Body may end the test itself: if it calls t.FailNow (t.Fatal), the scope
 // still waits for its tasks, and Run reports as above before the test
-// ends; if it panics, Run reports the panic, with its stack, as a failure
+// ends (the failures of the tasks; the body's own Goexit is not one); if it panics, Run reports the panic, with its stack, as a failure
 // of t instead of crashing the test binary.
 func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opts ...scope.Option) {
 	t.Helper()
@@ -74,7 +74,10 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		if r := recover(); r != nil {
 			t.Errorf("scopetest: the test's body panicked: %v\n%s", r, debug.Stack())
 		} else if !returned && s != nil {
-			err = s.Wait() // a Goexit: Run waited for the tasks, and Wait tells how they ended
+			// A Goexit (t.FailNow): Run waited for the tasks, and Wait
+			// tells how they ended. The body's own Goexit is left out: the
+			// test has failed with its own message already.
+			err = withoutBodyGoexit(s.Wait())
 		}
 		report(t, err, root)
 	}()
@@ -84,6 +87,50 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		return body(ctx, sc)
 	}, opts...)
 	returned = true
+}
+
+// withoutBodyGoexit returns err without the failure Run's body recorded as
+// it called runtime.Goexit; nil if that was the only one.
+func withoutBodyGoexit(err error) error {
+	e, ok := err.(*scope.Error)
+	if !ok {
+		return err
+	}
+	failures, tasks := e.Errors(), e.Tasks()
+	before := 0 // Goexit leaves Split offers before the body's
+	for i, f := range failures {
+		if tasks[i] == "body" && f == scope.ErrGoexit {
+			seen := 0
+			_, rest := e.Split(func(f error) bool {
+				if f != scope.ErrGoexit {
+					return false
+				}
+				seen++
+				return seen == before+1
+			})
+			if rest == nil {
+				return nil // not a typed nil
+			}
+			return rest
+		}
+		before += goexits(f)
+	}
+	return err
+}
+
+// goexits counts the leaves of err that are ErrGoexit, as Split offers them.
+func goexits(err error) int {
+	if e, ok := err.(*scope.Error); ok && e != nil {
+		n := 0
+		for _, f := range e.Errors() {
+			n += goexits(f)
+		}
+		return n
+	}
+	if err == scope.ErrGoexit {
+		return 1
+	}
+	return 0
 }
 
 // report fails t with the scope's error, and with every scope made under

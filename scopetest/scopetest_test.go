@@ -156,8 +156,59 @@ func TestRunReportsWhatABodyThatCalledFailNowLeft(t *testing.T) {
 				t.Errorf("the report lacks %q:\n%s", want, all)
 			}
 		}
+		if strings.Contains(all, `task "body"`) {
+			t.Errorf("the report holds the body's own Goexit, which failed the test already:\n%s", all)
+		}
 		close(release)
 		_ = leaky.Wait()
+	})
+}
+
+// A body's t.FailNow alone is the test's own failure, with its own
+// message: Run adds nothing to it, not even within nested scopes' errors.
+func TestRunAddsNothingToABodysFailNow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		ended := make(chan struct{})
+		go func() { // Goexit ends this goroutine, not the test's
+			defer close(ended)
+			Run(r, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(ctx context.Context) error { return blockUntilCancelled(ctx) }, scope.Named("waiter"))
+				runtime.Goexit() // as t.FailNow does
+				return nil
+			})
+		}()
+		<-ended
+		if len(r.errs) != 0 {
+			t.Errorf("Run reported %q; want nothing beyond the body's own failure", r.errs)
+		}
+	})
+}
+
+// A task that calls Goexit is still reported when the body's Goexit is
+// left out: only the body's own is the test's.
+func TestRunReportsATaskGoexitBesideABodysFailNow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		ended, exited := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(ended)
+			Run(r, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(ctx context.Context) error {
+					defer close(exited)
+					runtime.Goexit()
+					return nil
+				}, scope.Named("quitter"))
+				<-exited
+				runtime.Goexit()
+				return nil
+			}, scope.Supervise())
+		}()
+		<-ended
+		r.wantOne(t, "the test's scope failed", `task "quitter"`, "runtime.Goexit")
+		if strings.Contains(r.errs[0], `task "body"`) {
+			t.Errorf("the report names the body's own Goexit:\n%s", r.errs[0])
+		}
 	})
 }
 
