@@ -99,7 +99,7 @@ func (s *Scope) abortBody(how int, r any) {
 	}
 	s.aborted = true
 	if how == panicked {
-		s.panic = newPanicError(r, "body") // a body panic beats the tasks' panics, for any other Wait
+		s.panic = recovered(r, "body") // a body panic beats the tasks' panics, for any other Wait
 		cause = s.panic
 	} else {
 		s.errs = append(s.errs, cause)

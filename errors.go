@@ -248,6 +248,10 @@ func (e *Error) orNil() *Error {
 
 // PanicError is a task's panic, recovered: its value, the task's name, and
 // the stack of the goroutine where it happened, from the panic down.
+//
+// A panic that comes out of a nested scope's Wait is a *PanicError already:
+// the task (or body) it crosses passes it on as it is, not wrapped in
+// another, so Value, Stack and Task are the first panic's at any depth.
 type PanicError struct {
 	Value any    // what was passed to panic
 	Stack []byte // the panicking goroutine's stack, as debug.Stack prints it
@@ -275,6 +279,18 @@ func (p *PanicError) Unwrap() error {
 // returning, as t.FailNow and t.Fatal do. The scope does not hang: the task is
 // counted out, and its siblings are cancelled as for any failure.
 var ErrGoexit = errors.New("scope: task called runtime.Goexit (t.FailNow or t.Fatal?); return an error instead")
+
+// recovered returns what a task's panic with value r is: r itself when it
+// is a *PanicError, which a nested scope's Wait (or Start) re-panicked, so
+// that the first panic's value, task and stack come through any depth of
+// scopes whole, as a Python exception does through nested TaskGroups; a
+// new *PanicError otherwise.
+func recovered(r any, task string) *PanicError {
+	if p, ok := r.(*PanicError); ok && p != nil {
+		return p
+	}
+	return newPanicError(r, task)
+}
 
 // newPanicError recovers what a task's panic left: the value, and the stack
 // from the goroutine header down, with the frames of the recovery itself cut

@@ -281,3 +281,38 @@ func TestOtherWaitSeesTheBodyPanic(t *testing.T) {
 		t.Fatalf("the other Wait panicked with %v; want the body's *PanicError", pe)
 	}
 }
+
+// A panic crosses nested scopes whole: the outer Wait re-panics the inner
+// task's *PanicError itself, with its value, name and stack, and so does
+// an outer scope that captures panics.
+func TestPanicComesThroughNestedScopesWhole(t *testing.T) {
+	nested := func(ctx context.Context, s *scope.Scope) error {
+		s.Go(func(ctx context.Context) error {
+			return scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(context.Context) error { panic("boom") }, scope.Named("inner"))
+				return nil
+			})
+		}, scope.Named("outer"))
+		return nil
+	}
+	check := func(how string, p *scope.PanicError) {
+		t.Helper()
+		if p == nil || p.Value != "boom" || p.Task != "inner" || !strings.Contains(string(p.Stack), "panic_test.go") {
+			t.Errorf("%s: got %#v; want the inner task's panic, value boom, with its stack", how, p)
+		}
+	}
+	func() {
+		defer func() {
+			p, _ := recover().(*scope.PanicError)
+			check("re-panicked", p)
+		}()
+		_ = scope.Run(bg, nested)
+	}()
+	err := scope.Run(bg, nested, scope.CapturePanics())
+	var p *scope.PanicError
+	errors.As(err, &p)
+	check("captured", p)
+	if e, _ := err.(*scope.Error); e == nil || e.Tasks()[0] != "outer" {
+		t.Errorf("captured under %v; want it recorded as the failure of task outer", err)
+	}
+}

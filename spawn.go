@@ -239,7 +239,7 @@ func (t *task) guard() (how int, err error) {
 	how = panicked // until fn returns
 	defer func() {
 		if how == panicked {
-			err = newPanicError(recover(), t.Name())
+			err = recovered(recover(), t.Name())
 		}
 	}()
 	if t.s.tr != nil {
