@@ -120,7 +120,9 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 // where that matters. It fails fast like [Run], returning a nil slice with
 // the [*Error]; under [Supervise] every item runs in a task of its own and
 // the slice comes back beside the *Error, the failed items' slots holding
-// the zero value. A task of its own for each item is task-(i+1) for
+// the zero value, provided every item ran to its own end: if ctx ends (or
+// the scope's deadline passes) first, some slots hold nothing, and Map
+// returns a nil slice with the error, as without Supervise. A task of its own for each item is task-(i+1) for
 // items[i], as in [Gather]. Map with no items returns an empty slice and nil, as
 // [Gather] of nothing does, whatever ctx and opts say.
 //
@@ -138,6 +140,7 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 	}
 	out := make([]Out, len(items))
 	supervised := false
+	var whole atomic.Int64 // under Supervise: items that ran to their own end
 	opts = append(opts[:len(opts):len(opts)], panicsCancel) // never into the caller's array
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		supervised = s.cfg.supervise
@@ -146,7 +149,14 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 			return nil
 		}
 		for i, item := range items {
-			s.Go(func(ctx context.Context) error {
+			s.Go(func(ctx context.Context) (err error) {
+				if supervised { // deferred, to count a Goexit, which is a failure, too
+					defer func() {
+						if err == nil || ctx.Err() == nil {
+							whole.Add(1)
+						}
+					}()
+				}
 				v, err := fn(ctx, item)
 				if err == nil {
 					out[i] = v
@@ -156,8 +166,8 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 		}
 		return nil
 	}, opts...)
-	if err != nil && !supervised {
-		return nil, err
+	if err != nil && (!supervised || whole.Load() < int64(len(items))) {
+		return nil, err // failed fast, or cut off: a zero slot would mean nothing
 	}
 	return out, err
 }

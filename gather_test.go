@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -401,4 +402,39 @@ func TestGatherAndMapNameTasksByPosition(t *testing.T) {
 	if e := asError(t, err); e.Tasks()[0] != "task-3" {
 		t.Errorf("Map: items[2]'s failure named %q; want task-3", e.Tasks()[0])
 	}
+}
+
+// Under Supervise, Map's slice comes back only when every item ran to its
+// end: items cut off by the deadline would leave slots that mean nothing.
+func TestMapUnderSuperviseCutOffReturnsNoSlice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		bad := errors.New("bad item")
+		fn := func(ctx context.Context, x int) (int, error) {
+			switch x {
+			case 0:
+				return 0, bad
+			case 1:
+				return 1, nil
+			case 3:
+				runtime.Goexit() // a failure, not a cut: its slot means "failed"
+			}
+			return x, scope.Sleep(ctx, time.Hour)
+		}
+		got, err := scope.Map(bg, []int{0, 1, 2}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
+		if got != nil || !errors.Is(err, bad) {
+			t.Errorf("Map with an item cut off = %v, %v; want nil and the failure", got, err)
+		}
+		got, err = scope.Map(bg, []int{1, 2}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
+		if got != nil || err != context.DeadlineExceeded {
+			t.Errorf("Map with an item cut off and no failure = %v, %v; want nil and the deadline", got, err)
+		}
+		got, err = scope.Map(bg, []int{0, 1}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
+		if fmt.Sprint(got) != "[0 1]" || !errors.Is(err, bad) {
+			t.Errorf("Map with every item ended = %v, %v; want [0 1] beside the failure", got, err)
+		}
+		got, err = scope.Map(bg, []int{1, 3}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
+		if fmt.Sprint(got) != "[1 0]" || !errors.Is(err, scope.ErrGoexit) {
+			t.Errorf("Map with an item that called Goexit = %v, %v; want [1 0] beside ErrGoexit", got, err)
+		}
+	})
 }
