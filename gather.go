@@ -140,7 +140,8 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 	}
 	out := make([]Out, len(items))
 	supervised := false
-	var whole atomic.Int64                                  // under Supervise: items that ran to their own end
+	// Under Supervise: the items that ran to their own end.
+	var whole atomic.Int64
 	opts = append(opts[:len(opts):len(opts)], panicsCancel) // never into the caller's array
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		supervised = s.cfg.supervise
