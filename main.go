@@ -34,7 +34,7 @@ import (
 //   - if it failed, with no signal, Main prints the %+v report of the error to
 //     stderr and exits with status 1; so it does if the run's own deadline
 //     ([WithTimeout], [WithDeadline] among opts) passed: no task failed,
-//     but the program did not finish, and it prints the deadline's error;
+//     but the program did not finish, and it prints a line that says so;
 //   - after a signal, it exits with status 130 for SIGINT, 143 for SIGTERM.
 //     A clean stop prints nothing: the run returned nil, or only the signal's
 //     cause (what [Run] reports when its parent ended it). If there were also
@@ -79,6 +79,8 @@ func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
 	switch {
 	case w.first == nil && err == nil:
 		return
+	case err == context.DeadlineExceeded: // the run's own: no task failed
+		fmt.Fprintln(osStderr, "scope: Main's run did not finish by its deadline (WithTimeout or WithDeadline): "+err.Error())
 	case err != nil && err != w.cause:
 		fmt.Fprintf(osStderr, "%+v\n", err)
 	}

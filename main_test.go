@@ -56,7 +56,7 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 		// did not do what it was to do, as asyncio.run exits 1 after a
 		// TimeoutError. Main prints the deadline and exits 1.
 		{"the run's deadline: reported, exit 1", "timeout", 1,
-			[]string{"context deadline exceeded"}, nil},
+			[]string{"scope: Main's run did not finish by its deadline (WithTimeout or WithDeadline): context deadline exceeded"}, nil},
 		{"task panic re-panics", "panic", 2,
 			[]string{`panic: scope: task "panicker" panicked: boom`}, nil},
 		// asyncio.run refuses to run inside a running loop; Main inside
