@@ -47,10 +47,13 @@ func (f option) apply(c *config) { f(c) }
 // A task that calls Go on its own scope while the limit is full waits, like
 // any caller, for a sibling's slot; if every running task does that, no slot
 // ever frees and the scope deadlocks, as with errgroup's SetLimit. A crawler
-// whose tasks start a task for each link they find is that shape: let its
-// tasks call TryGo and do the work themselves when it refuses, open a nested
-// scope for their own fan-out, or feed the links to a few workers through a
-// [Queue], as the Queue's example does.
+// whose tasks start a task for each link they find is that shape. Feed the
+// links to a few workers through a [Queue], as the Queue's example does:
+// one bound for the whole crawl. Or let its tasks call TryGo and do the
+// work themselves when it refuses (checking ctx first, since TryGo also
+// refuses once the scope is cancelled; a slow link then holds up the rest
+// of that task's links). Or open a nested scope for each task's own
+// fan-out, with a limit of its own (the bounds then multiply).
 //
 // A task that finishes while others wait hands its goroutine to the first of
 // them. [Run]'s scope also keeps the goroutine of a task that finished with

@@ -98,6 +98,13 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 // background tasks, and returns it with its context. Call [Scope.Wait] when
 // done: it waits for the tasks and releases the scope's context.
 //
+// A finished task is released at once, but its failure is kept for Wait
+// to report (about a hundred bytes for a plain error; a [*PanicError] also
+// holds its stack). A long-lived scope under [Supervise] whose tasks fail
+// often therefore grows with each failure: log failures as they come with
+// [OnFailure] and let a task return nil for a failure it has handled, or
+// give each unit of work a scope of its own.
+//
 // New panics if ctx is nil.
 func New(ctx context.Context, opts ...Option) (*Scope, context.Context) {
 	s := newScope(ctx, opts)
@@ -162,7 +169,11 @@ func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
 
 // TryGo starts fn in a new task, as [Scope.Go] does, and reports whether it
 // did. It never blocks: it returns false, and never runs fn, when the limit is
-// full, the scope is cancelled, or Wait has returned.
+// full, the scope is cancelled, or Wait has returned; s.Context().Err() tells
+// the first from the others. While Wait waits, TryGo still starts tasks
+// (tasks may spawn tasks then): a server that must refuse new work while it
+// drains a [New] scope sets a flag of its own before it calls Wait, or
+// cancels the scope.
 func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bool {
 	return s.start(s.newTask(fn, opts, 1), false) == nil
 }
