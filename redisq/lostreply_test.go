@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/structuredgo/scope/redisq"
 )
 
 // A lostReplies proxy stands between a client and Redis; armed, it lets
@@ -104,7 +103,7 @@ func TestALostReplyDelaysOrDoublesButLosesNothing(t *testing.T) {
 			t.Cleanup(func() { rdb.Close() })
 			q := open[string](t, rdb, soon)
 			ctx := within(t, 10*time.Second)
-			roundTrip(t, q) // loads the scripts, so that the next calls are one round trip each
+			roundTrip(t, q, "warm-up") // loads the scripts, so that the next calls are one round trip each
 
 			p.armed.Store(true)
 			putErr := q.Put(ctx, "put")
@@ -149,21 +148,5 @@ func TestALostReplyDelaysOrDoublesButLosesNothing(t *testing.T) {
 				t.Errorf("Join = %v", err)
 			}
 		})
-	}
-}
-
-// roundTrip puts an item, gets it and marks it done.
-func roundTrip(t *testing.T, q *redisq.Queue[string]) {
-	t.Helper()
-	ctx := within(t, 10*time.Second)
-	if err := q.Put(ctx, "warm-up"); err != nil {
-		t.Fatalf("Put = %v", err)
-	}
-	it, err := q.Get(ctx)
-	if err != nil {
-		t.Fatalf("Get = %v", err)
-	}
-	if err := it.Done(ctx); err != nil {
-		t.Fatalf("Done = %v", err)
 	}
 }

@@ -72,3 +72,20 @@ func mustLen[T any](t *testing.T, q *redisq.Queue[T], want int) {
 		t.Fatalf("Len = %d, %v; want %d, nil", n, err, want)
 	}
 }
+
+// roundTrip puts v, gets it and marks it done, and returns the item.
+func roundTrip[T any](t *testing.T, q *redisq.Queue[T], v T) *redisq.Item[T] {
+	t.Helper()
+	ctx := within(t, 10*time.Second)
+	if err := q.Put(ctx, v); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	it, err := q.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	if err := it.Done(ctx); err != nil {
+		t.Fatalf("Done = %v", err)
+	}
+	return it
+}

@@ -65,16 +65,7 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 		t.Errorf("zero Queue's Cap, String = %d, %q; nil's String = %q; want 0, a name, <nil>: they answer without Redis", zero.Cap(), zero.String(), nilQueue.String())
 	}
 
-	if err := q.Put(ctx, 1); err != nil {
-		t.Fatalf("Put = %v", err)
-	}
-	it, err := q.Get(ctx)
-	if err != nil {
-		t.Fatalf("Get = %v", err)
-	}
-	if err := it.Done(ctx); err != nil {
-		t.Fatalf("Done = %v", err)
-	}
+	it := roundTrip(t, q, 1)
 	other := open[int](t, rdb, redisq.WithConsumer("other"))
 	if err := other.Put(ctx, 2); err != nil {
 		t.Fatalf("Put = %v", err)
