@@ -105,16 +105,19 @@ func (s *Scope) abortBody(how int, r any) {
 		s.errs = append(s.errs, cause)
 		s.names = append(s.names, "body")
 	}
-	if s.claim(cause) {
-		s.cancel(cause) // under s.mu: a rare path, where waking the tasks in a herd does not matter
-		s.markCancelled()
-	}
+	cancels := s.claim(cause)
 	s.mu.Unlock()
+	if cancels {
+		s.cancelOutside(cause)
+	}
 	defer func() {
 		s.mu.Lock()
 		s.waited = true
-		s.leave()
+		closed := s.leave()
 		s.mu.Unlock()
+		if closed {
+			s.closeOutside()
+		}
 		s.awaitClosed()
 	}()
 	if f := s.cfg.onFailure; f != nil {
@@ -126,16 +129,20 @@ func (s *Scope) abortBody(how int, r any) {
 }
 
 // leave counts one task (or the body) out, and closes the scope when it was
-// the last and Wait was called. s.mu is held.
-func (s *Scope) leave() {
+// the last and Wait was called; it reports whether it did, and then the
+// caller calls closeOutside once it has unlocked s.mu. s.mu is held.
+func (s *Scope) leave() (closed bool) {
 	s.live--
 	if s.live == 0 && s.waited {
 		s.close()
+		return true
 	}
+	return false
 }
 
-// close fixes the result, cancels the context and wakes every Wait. It runs
-// once, when the last task has returned and Wait was called. s.mu is held.
+// close closes the scope and fixes its result. It runs once, when the last
+// task has returned and Wait was called; whoever it ran for calls
+// closeOutside once it has unlocked s.mu. s.mu is held.
 func (s *Scope) close() {
 	s.closed = true
 	switch {
@@ -144,6 +151,15 @@ func (s *Scope) close() {
 	case s.ctx.Err() != nil && !s.stopped():
 		s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
 	}
+	s.dismiss()
+}
+
+// closeOutside ends what close began: it ends tracking, cancels the context,
+// releases the deadline's timer and wakes every Wait. Cancelling detaches
+// the context from its parent, which calls the parent's Done and Value:
+// the parent may be the user's own Context, whose methods may use the
+// scope, so this runs without s.mu.
+func (s *Scope) closeOutside() {
 	if s.tr != nil {
 		s.untrack()
 	}
@@ -151,7 +167,6 @@ func (s *Scope) close() {
 	if s.release != nil {
 		s.release()
 	}
-	s.dismiss()
 	close(s.done)
 }
 

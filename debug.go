@@ -205,7 +205,7 @@ func (s *Scope) track(parent context.Context) context.Context {
 // untrack ends what s tracks, as s closes, before s.ctx is cancelled: then
 // watch's function need not run; if it started already, untrack waits for its
 // goroutine, which takes no lock of s, so that nothing the scope started
-// outlives its Wait. s.mu is held.
+// outlives its Wait.
 func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {

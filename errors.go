@@ -120,10 +120,23 @@ func writeFailure(b *strings.Builder, indent string, err error) {
 		writeLine(b, indent, line)
 	}
 	if _, formats := err.(fmt.Formatter); !formats {
-		for _, inner := range wrappedScopes(err, nil, 0) {
+		for _, inner := range scopesWrappedBy(err) {
 			inner.writeFailures(b, indent)
 		}
 	}
+}
+
+// scopesWrappedBy returns the *Errors in err's chain, or none if an Unwrap
+// method in it panics: one bad wrapper must not cost the report every
+// other failure (fmt recovers the panics of Error and Format,
+// but wrappedScopes calls Unwrap itself).
+func scopesWrappedBy(err error) (found []*Error) {
+	defer func() {
+		if recover() != nil {
+			found = nil
+		}
+	}()
+	return wrappedScopes(err, nil, 0)
 }
 
 // wrappedScopes appends to found the *Errors in err's chain, outermost

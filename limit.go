@@ -40,18 +40,19 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 // as the scope was cancelled: then t runs.
 func (s *Scope) giveUp(t *task, w *wake) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	defer s.wakes.put(w)
 	select {
 	case <-w.c: // handed a slot just as the scope was cancelled: it runs
+		s.mu.Unlock()
 		return nil
 	default: // handOff signals under s.mu: t still waits, and is ours
 	}
 	s.waiting.remove(t)
 	t.waiting = false
-	s.live--
-	if s.live == 0 && s.waited {
-		s.close()
+	closed := s.leave()
+	s.mu.Unlock()
+	if closed {
+		s.closeOutside()
 	}
 	return context.Cause(s.ctx)
 }

@@ -120,7 +120,10 @@ func CapturePanics() Option {
 // cancellation noise, a panic, a Goexit) right after it is recorded, on the
 // goroutine that failed, so a long-lived scope can log failures long before its
 // Wait. task is the name of the task, or "body" for Run's body. f must not
-// block for long: the failing task's slot is held until f returns. A panic's
+// block for long: the failing task's slot of [WithLimit] is held until f
+// returns, so a Go from f that finds the limit full waits for another task
+// to finish, and under WithLimit(1) for ever; restart a task from f with
+// [Scope.TryGo], which does not wait. A panic's
 // err is a [*PanicError], whose Error holds its stack after the first line:
 // log that line alone where a stack is too much.
 //

@@ -63,7 +63,9 @@ func NewLIFOQueue[T any](capacity int) *Queue[T] {
 // does when its heap raises a TypeError on items it cannot compare. A Put
 // blocked on a full queue gets the panic for its own item when a Get makes
 // room; the Get succeeds. less is called with the queue's lock held: keep it
-// a comparison, which neither blocks nor uses the queue.
+// a comparison, which neither blocks nor uses the queue. A less that calls
+// a method of its own queue deadlocks the goroutine that called it, and
+// every later caller of that queue.
 func NewPriorityQueue[T any](capacity int, less func(a, b T) bool) *Queue[T] {
 	if less == nil {
 		panic("scope: NewPriorityQueue with a nil less; pass the function that orders the items")

@@ -92,11 +92,12 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		select {
 		case <-w.ready:
 		case <-done:
+			cause := context.Cause(ctx) // not under q.mu: ctx may be the user's own Context, whose Value may use the queue
 			q.mu.Lock()
 			claimed := w.woken
 			if !claimed {
 				l.remove(w)
-				err = context.Cause(ctx)
+				err = cause
 			}
 			q.mu.Unlock()
 			if claimed {

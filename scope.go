@@ -89,8 +89,11 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 		s.abortBody(panicked, nil)
 	}
 	s.mu.Lock()
-	s.leave()
+	closed := s.leave()
 	s.mu.Unlock()
+	if closed {
+		s.closeOutside()
+	}
 	return s.Wait()
 }
 
@@ -206,13 +209,17 @@ func (s *Scope) Wait() error {
 // on: AsCompleted's, when its loop's body panicked.
 func (s *Scope) wait() {
 	s.mu.Lock()
+	closed := false
 	if !s.waited {
 		s.waited = true
-		if s.live == 0 {
+		if closed = s.live == 0; closed {
 			s.close()
 		}
 	}
 	s.mu.Unlock()
+	if closed {
+		s.closeOutside()
+	}
 	if s.tr != nil { // the task that made s is now blocked in its Wait
 		defer unblock(blockedAs(taskOf(s.tr.parent), "Wait", s))
 	}

@@ -272,8 +272,11 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 			t.out.done(how, err)
 			s.mu.Lock()
 		}
-		s.leave()
+		closed := s.leave()
 		s.mu.Unlock()
+		if closed {
+			s.closeOutside()
+		}
 		if !finished && next != nil {
 			s.goRun(next)
 			next = nil

@@ -111,7 +111,6 @@ func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 		n.Deadline = d
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	done, cause := s.cancelled()
 	switch {
 	case s.closed:
@@ -119,17 +118,32 @@ func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 	case done:
 		n.State = StateCancelling
 	}
-	if done {
-		n.Cause = fmt.Sprint(cause)
-	}
 	n.Tasks, n.InWait = s.running.n+s.waiting.n, s.waited && !s.closed
+	at := len(nodes)
 	nodes = append(nodes, n.aged(now))
 	for _, t := range s.liveTasks() {
 		i := t.info()
 		nodes = append(nodes, Node{ID: taskID(s.id, t.id), Parent: n.ID, Kind: KindTask,
 			Name: i.Name, State: i.State, WaitsOn: i.WaitsOn, Started: i.Started, Site: i.Site}.aged(now))
 	}
+	s.mu.Unlock()
+	if done {
+		nodes[at].Cause = causeText(cause)
+	}
 	return nodes
+}
+
+// causeText formats a scope's cause for the tree, without s.mu: the cause
+// is the user's error, whose Error method may use the scope (print it, say)
+// or panic. fmt recovers such a panic, but not a second one while it prints
+// the first's value.
+func causeText(cause error) (text string) {
+	defer func() {
+		if recover() != nil {
+			text = "(the cause's Error method panicked)"
+		}
+	}()
+	return fmt.Sprint(cause)
 }
 
 func (n Node) aged(now time.Time) Node {
