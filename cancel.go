@@ -158,7 +158,9 @@ func (s *Scope) close() {
 // releases the deadline's timer and wakes every Wait. Cancelling detaches
 // the context from its parent, which calls the parent's Done and Value:
 // the parent may be the user's own Context, whose methods may use the
-// scope, so this runs without s.mu.
+// scope, so this runs without s.mu. Until it has, the scope is closed with
+// its context live: a Cancel or a Go that finds it closed cancels the
+// context itself, with the same cause, so that it is done when they return.
 func (s *Scope) closeOutside() {
 	if s.tr != nil {
 		s.untrack()

@@ -262,7 +262,8 @@ func (s *Scope) Cancel(cause error) {
 	switch {
 	case ok:
 		s.cancelOutside(cause)
-	case closed: // Wait has returned: Cancel does nothing
+	case closed: // Wait has returned, or is about to: Cancel changes nothing
+		s.cancel(context.Canceled) // closeOutside may not have yet: see there
 	case claimed != nil:
 		// A failure (or another Cancel) claimed the scope and may not have
 		// cancelled it yet: cancel it as it will, its cause first, so that

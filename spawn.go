@@ -107,6 +107,7 @@ func (s *Scope) start(t *task, wait bool) error {
 	switch {
 	case s.closed:
 		s.mu.Unlock()
+		s.cancel(context.Canceled) // closeOutside may not have yet: see there
 		return errClosed
 	case s.ctx.Err() != nil:
 		s.mu.Unlock()
