@@ -122,9 +122,10 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 // the slice comes back beside the *Error, the failed items' slots holding
 // the zero value, provided every item ran to its own end: if ctx ends (or
 // the scope's deadline passes) first, some slots hold nothing, and Map
-// returns a nil slice with the error, as without Supervise. A task of its own for each item is task-(i+1) for
-// items[i], as in [Gather]. Map with no items returns an empty slice and nil, as
-// [Gather] of nothing does, whatever ctx and opts say.
+// returns a nil slice with the error, as without Supervise. A task of its
+// own for each item is task-(i+1) for items[i], as in [Gather]. Map with no
+// items returns an empty slice and nil, as [Gather] of nothing does,
+// whatever ctx and opts say.
 //
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {

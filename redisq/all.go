@@ -16,9 +16,10 @@ import (
 // and sets *errp to the error; if *errp already holds one (the loop's body
 // set it before it broke out, say, and then marking its item done failed),
 // All joins the two with errors.Join rather than drop either. A shutdown
-// or the end of ctx is not an error, and leaves *errp alone. The item whose Done failed comes
-// back after the visibility timeout; a malformed entry was moved aside, so
-// the loop can be started again. It panics if errp is nil.
+// or the end of ctx is not an error, and leaves *errp alone. The item
+// whose Done failed comes back after the visibility timeout; a malformed
+// entry was moved aside, so the loop can be started again. It panics if
+// errp is nil.
 //
 //	var err error
 //	for v := range q.All(ctx, &err) {
