@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +17,13 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Each test chooses its own tracking: a SCOPE_TRACK in the developer's
+	// environment must not change what the tests expect (nor reach the
+	// programs they run).
+	os.Unsetenv("SCOPE_TRACK")
+	goleak.VerifyTestMain(m)
+}
 
 var bg = context.Background()
 

@@ -3,6 +3,7 @@ package scopehttp_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	os.Unsetenv("SCOPE_TRACK") // each test chooses its own tracking
+	goleak.VerifyTestMain(m)
+}
 
 // ageSite is what varies at the end of a line: the age and the spawn site,
 // which must be in the fixture.
