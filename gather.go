@@ -279,8 +279,10 @@ func (c *completion[T]) done(how int, err error) {
 }
 
 // Sleep waits for d and returns nil, or returns context.Cause(ctx) if ctx
-// ends first: asyncio.sleep. For d <= 0 it returns at once: nil, or the cause
-// if ctx is already done.
+// ends first: asyncio.sleep. If ctx ends as d is up (a deadline d from now,
+// in a testing/synctest bubble's fake time), ctx did not end first: Sleep
+// returns nil. For d <= 0 it returns at once: nil, or the cause if ctx is
+// already done.
 func Sleep(ctx context.Context, d time.Duration) error {
 	needContext(ctx)
 	if ctx.Err() != nil {
@@ -289,6 +291,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
+	end := time.Now().Add(d)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	defer unblock(blockedIn(ctx, "Sleep", nil))
@@ -296,6 +299,9 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
+		if !time.Now().Before(end) { // d is up too: ctx did not end first (a tie, as fake time in a testing/synctest bubble makes one, whichever timer ran first)
+			return nil
+		}
 		return context.Cause(ctx)
 	}
 }
