@@ -334,7 +334,12 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	case <-idle:
 		return nil
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		select {
+		case <-idle: // both at once: the queue was done, as Task.Wait's outcome wins
+			return nil
+		default:
+			return context.Cause(ctx)
+		}
 	}
 }
 
