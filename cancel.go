@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"reflect"
+	"time"
 )
 
 // record records a failure of a task (or of Run's body, when owner is set),
@@ -148,8 +149,16 @@ func (s *Scope) close() {
 	switch {
 	case len(s.errs) > 0:
 		s.result = &Error{errs: s.errs, tasks: s.names}
-	case s.ctx.Err() != nil && !s.stopped():
-		s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
+	case s.ctx.Err() != nil:
+		if !s.stopped() {
+			s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
+		}
+	case s.release != nil && !time.Now().Before(s.cfg.deadline):
+		// Its own deadline passed before it closed, though its timer has not
+		// fired yet: late in real time, or at the same instant of a
+		// testing/synctest bubble's fake time, where asyncio's timeout,
+		// armed first, fires first.
+		s.result = context.DeadlineExceeded
 	}
 	s.dismiss()
 }

@@ -247,3 +247,23 @@ func TestCauseHoldingAMapIsNoise(t *testing.T) {
 type boxed struct{ v any }
 
 func (boxed) Error() string { return "boxed" }
+
+// A scope whose last task returns at the very instant its own deadline
+// passes (one instant of fake time) reports the deadline, every time,
+// whichever the bubble ran first: asyncio's timeout, armed before the
+// task's sleep, fires first. The task's Sleep itself completes (it did not
+// end after the deadline).
+func TestScopeClosingAtItsDeadlineReportsIt(t *testing.T) {
+	for range 1000 {
+		synctest.Test(t, func(t *testing.T) {
+			var slept error
+			err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(ctx context.Context) error { slept = scope.Sleep(ctx, time.Second); return nil })
+				return nil
+			}, scope.WithTimeout(time.Second))
+			if slept != nil || err != context.DeadlineExceeded {
+				t.Fatalf("Sleep = %v, Run = %v; want nil, and the deadline", slept, err)
+			}
+		})
+	}
+}
