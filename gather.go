@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -78,7 +79,8 @@ func Settle[T any](ctx context.Context, fns ...func(context.Context) (T, error))
 // cancelled (a clean stop) and whatever they return afterwards is dropped.
 // If none succeeds, Race returns the [*Error] of every failure, or the
 // parent's cause if the parent ended it. A panic cancels the others and
-// re-panics once they have returned.
+// re-panics once they have returned. Of successes at one instant (of a
+// testing/synctest bubble's fake time), the first function's wins.
 //
 // Race panics if there are no functions (asyncio.wait rejects an empty set),
 // or, before anything starts, if a function is nil.
@@ -87,16 +89,12 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 		panic("scope: Race with no functions; pass at least one")
 	}
 	checkFuncs("Race", fns)
-	var (
-		won    atomic.Bool
-		winner T
-	)
+	var w race[T]
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
-		for _, fn := range fns {
+		for i, fn := range fns {
 			s.Go(func(ctx context.Context) error {
 				v, err := fn(ctx)
-				if err == nil && won.CompareAndSwap(false, true) {
-					winner = v
+				if err == nil && w.win(i, v) {
 					s.Cancel(nil)
 				}
 				return err
@@ -104,11 +102,36 @@ func Race[T any](ctx context.Context, fns ...func(context.Context) (T, error)) (
 		}
 		return nil
 	}, supervisePanics)
-	if won.Load() {
-		return winner, nil
+	if w.won {
+		return w.value, nil
 	}
 	var zero T
 	return zero, err
+}
+
+// A race keeps Race's winner: the first success, or of successes at one
+// instant (of a testing/synctest bubble's fake time, say) the first
+// function's, as asyncio, which resumes tasks in the order their timers
+// were set, would see it.
+type race[T any] struct {
+	mu    sync.Mutex
+	won   bool
+	index int
+	at    time.Time
+	value T
+}
+
+// win offers the success v of function i, and reports whether it is the
+// first.
+func (r *race[T]) win(i int, v T) (first bool) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.won || now.Equal(r.at) && i < r.index {
+		first = !r.won
+		r.won, r.index, r.at, r.value = true, i, now, v
+	}
+	return first
 }
 
 // Map calls fn on every item, in tasks of its own scope, and returns the

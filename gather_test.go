@@ -458,3 +458,16 @@ func TestMapUnderSuperviseCutOffReturnsNoSlice(t *testing.T) {
 		}
 	})
 }
+
+// Of successes at one instant of fake time, Race returns the first
+// function's, every time, not the one the bubble ran first.
+func TestRaceTieGoesToTheFirstFunction(t *testing.T) {
+	for range 1000 {
+		synctest.Test(t, func(t *testing.T) {
+			v, err := scope.Race(bg, after(time.Second, 1), after(time.Second, 2))
+			if v != 1 || err != nil {
+				t.Fatalf("Race = %v, %v; want 1, the first function's", v, err)
+			}
+		})
+	}
+}
