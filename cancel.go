@@ -114,11 +114,7 @@ func (s *Scope) abortBody(how int, r any) {
 	defer func() {
 		s.mu.Lock()
 		s.waited = true
-		closed := s.leave()
-		s.mu.Unlock()
-		if closed {
-			s.closeOutside()
-		}
+		s.leaveUnlock()
 		s.awaitClosed()
 	}()
 	if f := s.cfg.onFailure; f != nil {
@@ -129,16 +125,19 @@ func (s *Scope) abortBody(how int, r any) {
 	}
 }
 
-// leave counts one task (or the body) out, and closes the scope when it was
-// the last and Wait was called; it reports whether it did, and then the
-// caller calls closeOutside once it has unlocked s.mu. s.mu is held.
-func (s *Scope) leave() (closed bool) {
+// leaveUnlock counts one task (or the body) out and unlocks s.mu; if that
+// was the last and Wait was called, it closes the scope, and ends the
+// closing once s.mu is unlocked (closeOutside). s.mu is held.
+func (s *Scope) leaveUnlock() {
 	s.live--
-	if s.live == 0 && s.waited {
+	closed := s.live == 0 && s.waited
+	if closed {
 		s.close()
-		return true
 	}
-	return false
+	s.mu.Unlock()
+	if closed {
+		s.closeOutside()
+	}
 }
 
 // close closes the scope and fixes its result. It runs once, when the last

@@ -49,11 +49,7 @@ func (s *Scope) giveUp(t *task, w *wake) error {
 	}
 	s.waiting.remove(t)
 	t.waiting = false
-	closed := s.leave()
-	s.mu.Unlock()
-	if closed {
-		s.closeOutside()
-	}
+	s.leaveUnlock()
 	return context.Cause(s.ctx)
 }
 

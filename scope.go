@@ -89,11 +89,7 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 		s.abortBody(panicked, nil)
 	}
 	s.mu.Lock()
-	closed := s.leave()
-	s.mu.Unlock()
-	if closed {
-		s.closeOutside()
-	}
+	s.leaveUnlock()
 	return s.Wait()
 }
 
@@ -209,15 +205,13 @@ func (s *Scope) Wait() error {
 // on: AsCompleted's, when its loop's body panicked.
 func (s *Scope) wait() {
 	s.mu.Lock()
-	closed := false
-	if !s.waited {
-		s.waited = true
-		if closed = s.live == 0; closed {
-			s.close()
-		}
+	closing := !s.waited && s.live == 0 // the first Wait closes a scope with nothing live
+	s.waited = true
+	if closing {
+		s.close()
 	}
 	s.mu.Unlock()
-	if closed {
+	if closing {
 		s.closeOutside()
 	}
 	if s.tr != nil { // the task that made s is now blocked in its Wait

@@ -273,11 +273,7 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 			t.out.done(how, err)
 			s.mu.Lock()
 		}
-		closed := s.leave()
-		s.mu.Unlock()
-		if closed {
-			s.closeOutside()
-		}
+		s.leaveUnlock()
 		if !finished && next != nil {
 			s.goRun(next)
 			next = nil
