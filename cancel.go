@@ -304,3 +304,14 @@ func sameError(err, target error) bool {
 	}
 	return reflect.DeepEqual(err, target)
 }
+
+// deadline returns ctx's deadline, or the zero time if it has none. A
+// context whose Done is nil cannot end, whatever its Deadline says: it has
+// none here, so nothing waits for it to end.
+func deadline(ctx context.Context) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok || ctx.Done() == nil {
+		return time.Time{}
+	}
+	return d
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The errors of a [Queue].
@@ -25,6 +26,9 @@ var (
 // [Queue.TaskDone]; [Queue.Join] waits until none is. Blocking calls take a
 // context and, when it ends, return [context.Cause] having changed nothing:
 // a Get that gives up never loses an item, a Put that gives up never adds one.
+// A blocked call whose context's deadline has passed gives up even if the
+// queue changes at that instant (in a testing/synctest bubble, a Put at a
+// Get's deadline leaves the item queued and the Get timed out, every run).
 //
 // The zero Queue is an empty, unbounded FIFO queue. A Queue must not be
 // copied after first use.
@@ -146,7 +150,7 @@ func (q *Queue[T]) TryPut(v T) error {
 // store is empty, so no order is broken), else to the store. It returns the
 // Get to wake once q.mu, held, is released.
 func (q *Queue[T]) add(v T) *waiter[T] {
-	if w := q.getters.head; w != nil {
+	if w := q.getters.first(); w != nil {
 		q.unfinished++
 		w.item = v
 		return q.getters.claim(w, true)
@@ -233,7 +237,7 @@ func (q *Queue[T]) take() (T, *waiter[T]) {
 		return q.takeGuarded()
 	}
 	v := q.store.pop()
-	w := q.putters.head
+	w := q.putters.first()
 	if w != nil {
 		q.store.push(w.item)
 		q.unfinished++
@@ -250,7 +254,7 @@ func (q *Queue[T]) takeGuarded() (T, *waiter[T]) {
 	defer q.unlockUnless(&done)
 	v := q.store.pop()
 	var w *waiter[T]
-	if q.putters.head != nil {
+	if q.putters.first() != nil {
 		w = q.moveIn()
 	}
 	done = true
@@ -263,7 +267,7 @@ func (q *Queue[T]) takeGuarded() (T, *waiter[T]) {
 // woken at once with its item not added, and the next waiting Put is
 // tried, as Python's put raises the heap's TypeError to its own caller.
 func (q *Queue[T]) moveIn() *waiter[T] {
-	for w := q.putters.head; w != nil; w = q.putters.head {
+	for w := q.putters.first(); w != nil; w = q.putters.first() {
 		if p := q.tryPush(w.item); p != nil {
 			q.putters.claim(w, false).panicked = p
 			w.wake()
@@ -332,14 +336,13 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	defer unblock(blockedIn(ctx, "Queue.Join", nil))
 	select {
 	case <-idle:
-		return nil
-	case <-ctx.Done():
-		select {
-		case <-idle: // both at once: the queue was done, as Task.Wait's outcome wins
-			return nil
-		default:
+		if d := deadline(ctx); !d.IsZero() && !time.Now().Before(d) {
+			<-ctx.Done() // due now: at one instant the deadline wins, as for a waiting Get (see late)
 			return context.Cause(ctx)
 		}
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }
 

@@ -1,6 +1,9 @@
 package scope
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // A waiter is a goroutine blocked in Put or Get. Under the queue's mutex, a
 // Put hands its item straight to a waiting Get, and a Get that frees room
@@ -12,6 +15,7 @@ type waiter[T any] struct {
 	woken      bool          // guarded by the queue's mutex, as are item and handed
 	handed     bool          // Get: item was handed over; Put: item was taken in
 	panicked   any           // Put: what less panicked with on item, for the Put to panic with
+	deadline   time.Time     // its context's, if it has one: see late
 	item       T
 	prev, next *waiter[T]
 }
@@ -43,6 +47,27 @@ func (l *waiters[T]) remove(w *waiter[T]) {
 	w.prev, w.next = nil, nil
 }
 
+// first returns the first waiter that is not late, or nil.
+func (l *waiters[T]) first() *waiter[T] {
+	w := l.head
+	for w != nil && w.late() {
+		w = w.next
+	}
+	return w
+}
+
+// late reports whether w's context is past its deadline, though the
+// context's timer may not have fired yet. A late waiter is neither handed an
+// item nor woken by a shutdown: it is left to its context, which ends at
+// once. So at one instant the deadline wins, as in asyncio, where a
+// timeout's callback cancels the waiting task before the put that comes at
+// that instant resumes it; in a testing/synctest bubble, where a Put and a
+// Get's deadline often fall at one instant, the outcome no longer depends
+// on which goroutine the scheduler runs first.
+func (w *waiter[T]) late() bool {
+	return !w.deadline.IsZero() && !time.Now().Before(w.deadline)
+}
+
 // claim removes w from the list and marks it woken, under the queue's
 // mutex; handed says whether it was handed an item (or had its item taken
 // in). The caller then wakes it with a send, after unlocking: a waiter whose
@@ -60,9 +85,15 @@ func (w *waiter[T]) wake() {
 	}
 }
 
+// wakeAll wakes every waiter but the late ones, which leave as their
+// contexts end.
 func (l *waiters[T]) wakeAll() {
-	for l.head != nil {
-		l.claim(l.head, false).wake()
+	for w := l.head; w != nil; {
+		next := w.next
+		if !w.late() {
+			l.claim(w, false).wake()
+		}
+		w = next
 	}
 }
 
@@ -78,6 +109,7 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		w = &waiter[T]{ready: make(chan struct{}, 1)}
 	}
 	w.woken, w.handed, w.item = false, false, item
+	w.deadline = deadline(ctx)
 	l.push(w)
 	q.mu.Unlock()
 	op := "Queue.Put"
