@@ -152,11 +152,7 @@ func (s *Scope) close() {
 		if !s.stopped() {
 			s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
 		}
-	case s.release != nil && !time.Now().Before(s.cfg.deadline):
-		// Its own deadline passed before it closed, though its timer has not
-		// fired yet: late in real time, or at the same instant of a
-		// testing/synctest bubble's fake time, where asyncio's timeout,
-		// armed first, fires first.
+	case s.claimed == nil && s.late():
 		s.result = context.DeadlineExceeded
 	}
 	s.dismiss()
@@ -181,8 +177,9 @@ func (s *Scope) closeOutside() {
 }
 
 // isNoise reports whether err only reports the cancellation of the scope's
-// context or of the task's own: one of them is done, and err matches its cause
-// or its Err in every branch. A panic is never noise.
+// context or of the task's own: one of them is done (or the scope is late,
+// and err reports a deadline), and err matches its cause or its Err in every
+// branch. A panic is never noise.
 func (s *Scope) isNoise(err error, taskCtx context.Context) bool {
 	// The herd a cancellation wakes mostly returns ctx.Err() itself: noise,
 	// known by an atomic load, while reading the cause would wait for the
@@ -196,6 +193,9 @@ func (s *Scope) isNoise(err error, taskCtx context.Context) bool {
 	if c := s.causes(); c != nil {
 		targets[0], targets[1] = c[0], c[1]
 		n = 2
+	} else if s.late() { // a context of the task's with the scope's deadline may end first
+		targets[0] = context.DeadlineExceeded
+		n = 1
 	}
 	if taskCtx != s.ctx && taskCtx.Err() != nil { // a Spawn's, shielded, or tracked
 		targets[n], targets[n+1] = context.Cause(taskCtx), taskCtx.Err()
@@ -303,6 +303,19 @@ func sameError(err, target error) bool {
 		return err == target
 	}
 	return reflect.DeepEqual(err, target)
+}
+
+// late reports whether the scope's deadline, its own or its parent's, has
+// passed though its context has not ended yet: the timer is due but has not
+// fired, late in real time, or at the same instant of a testing/synctest
+// bubble's fake time as the event late asks about. A late scope acts as one
+// whose deadline has ended it, so that at one instant the deadline wins, as
+// asyncio's timeout, armed first, fires first: it starts no task (start,
+// handOff), its DeadlineExceeded is noise (isNoise), and it reports
+// DeadlineExceeded if it closes before its context ends (close; a parent
+// made by context.WithDeadlineCause reports its own cause a moment later).
+func (s *Scope) late() bool {
+	return !s.end.IsZero() && !time.Now().Before(s.end)
 }
 
 // deadline returns ctx's deadline, or the zero time if it has none. A

@@ -59,11 +59,12 @@ type wake struct{ c chan struct{} }
 
 // handOff passes the slot of a finishing task to the first waiting task and
 // returns it, to run on the finishing task's goroutine; or frees the slot.
-// A cancelled scope starts nothing: its waiting callers drop their own tasks.
+// A cancelled scope, or a late one, starts nothing: its waiting callers drop
+// their own tasks as its context ends.
 // s.mu is held.
 func (s *Scope) handOff() *task {
 	next := s.waiting.head
-	if next == nil || s.ctx.Err() != nil {
+	if next == nil || s.ctx.Err() != nil || s.late() {
 		s.slots--
 		return nil
 	}

@@ -74,6 +74,12 @@ func WithLimit(n int) Option {
 // [context.DeadlineExceeded]; if no task failed, Wait then returns that error.
 // The clock starts when the scope is made, not when the option is; d <= 0
 // cancels the scope as it is made, as [context.WithTimeout] does.
+//
+// Once the deadline has passed, the scope acts as cancelled by it even
+// before its timer fires: it starts no task, and if it closes then, Wait
+// returns DeadlineExceeded. So in a testing/synctest bubble a task that
+// ends at the deadline's very instant does not race the timer: the
+// deadline wins, as asyncio's timeout does. A parent's deadline counts too.
 func WithTimeout(d time.Duration) Option {
 	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
 }
@@ -81,7 +87,8 @@ func WithTimeout(d time.Duration) Option {
 // WithDeadline cancels the scope at t, with cause [context.DeadlineExceeded];
 // if no task failed, Wait then returns that error. A t already past, the
 // zero time included, cancels the scope as it is made, as
-// [context.WithDeadline] does.
+// [context.WithDeadline] does. Once t has passed the scope acts as
+// cancelled, as for [WithTimeout].
 func WithDeadline(t time.Time) Option {
 	return option(func(c *config) { c.earliest(t) })
 }

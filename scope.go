@@ -27,6 +27,7 @@ type Scope struct {
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	reuse   bool          // Run's scope under a limit: keeps idle workers (see listIdle)
 	tr      *scopeTrack   // nil unless tracking is on for the scope
+	end     time.Time     // the context's deadline, its own or its parent's; zero if none (see late)
 
 	// The fields above are set as the scope is made and only read after; the
 	// pad keeps them off the cache line of mu, which every start and finish
@@ -130,6 +131,7 @@ func newScope(parent context.Context, opts []Option) *Scope {
 		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(parent)
+	s.end = deadline(s.ctx)
 	if s.tr != nil && s.tr.what&TrackTasks != 0 {
 		s.watch()
 		register(s) // last: a snapshot may read s as soon as it is listed
@@ -156,7 +158,7 @@ func (s *Scope) ownDeadline(parent context.Context) bool {
 // a [Shielded] task, a context of its own). Tasks may start more tasks while
 // Wait waits.
 //
-// If the scope is cancelled, fn is not started. Under [WithLimit], Go blocks
+// If the scope is cancelled, or past its deadline, fn is not started. Under [WithLimit], Go blocks
 // while the limit is full, until a slot frees or the scope is cancelled. Go
 // panics if fn is nil or if Wait has returned: start tasks before Wait returns,
 // or use [Scope.TryGo] where a task may race the scope's end.

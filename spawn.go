@@ -112,6 +112,9 @@ func (s *Scope) start(t *task, wait bool) error {
 	case s.ctx.Err() != nil:
 		s.mu.Unlock()
 		return context.Cause(s.ctx)
+	case s.late():
+		s.mu.Unlock()
+		return context.DeadlineExceeded
 	case s.cfg.limit == 0 || s.slots < s.cfg.limit:
 		s.slots++
 		s.live++

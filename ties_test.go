@@ -3,6 +3,8 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -114,6 +116,89 @@ func TestLateGetIsSkippedForTheNextInLine(t *testing.T) {
 		}
 		if v := <-got; v != 7 {
 			t.Fatalf("the next Get got %d; want 7", v)
+		}
+	})
+}
+
+// Ties between a scope's deadline and its work at the same instant: the
+// scope is late, and acts as if its deadline had ended it.
+
+// sameInstant runs body in a bubble many times; each tie below went either
+// way in about half the runs before the scope looked at the clock.
+func sameInstant(t *testing.T, body func(t *testing.T)) {
+	t.Helper()
+	for range 200 {
+		synctest.Test(t, body)
+	}
+}
+
+// A parent's deadline and the scope's last task at one instant: Run reports
+// the deadline.
+func TestParentDeadlineAsTheLastTaskEndsIsReported(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(bg, time.Second)
+		defer cancel()
+		err := scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+			return nil
+		})
+		if err != context.DeadlineExceeded {
+			t.Fatalf("Run = %v; want DeadlineExceeded", err)
+		}
+	})
+}
+
+// A task's own context with the scope's deadline may end before the
+// scope's: its DeadlineExceeded is noise, not a failure.
+func TestTaskTimingOutWithTheScopeIsNoise(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(ctx context.Context) error {
+				ctx, cancel := context.WithTimeout(ctx, time.Second)
+				defer cancel()
+				<-ctx.Done()
+				return fmt.Errorf("fetch: %w", ctx.Err())
+			})
+			return nil
+		}, scope.WithTimeout(time.Second))
+		if err != context.DeadlineExceeded {
+			t.Fatalf("Run = %v; want DeadlineExceeded alone", err)
+		}
+	})
+}
+
+// A Spawn at the scope's deadline starts nothing, and its Task reports the
+// deadline.
+func TestSpawnAtTheDeadlineStartsNothing(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		var ran atomic.Bool
+		var got error
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error {
+				time.Sleep(time.Second)
+				task := scope.Spawn(s, func(context.Context) (int, error) { ran.Store(true); return 1, nil })
+				_, got = task.Result()
+				return nil
+			})
+			return nil
+		}, scope.WithTimeout(time.Second))
+		if ran.Load() || got != context.DeadlineExceeded || err != context.DeadlineExceeded {
+			t.Fatalf("ran %v, Result %v, Run %v; want not run, and the deadline twice", ran.Load(), got, err)
+		}
+	})
+}
+
+// A slot freed at the scope's deadline is handed to no waiting task.
+func TestLimitHandsNoSlotAtTheDeadline(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		var ran atomic.Bool
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+			s.Go(func(context.Context) error { ran.Store(true); return nil })
+			return nil
+		}, scope.WithTimeout(time.Second), scope.WithLimit(1))
+		if ran.Load() || err != context.DeadlineExceeded {
+			t.Fatalf("ran %v, Run %v; want the waiting task never run, and the deadline", ran.Load(), err)
 		}
 	})
 }
