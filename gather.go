@@ -302,11 +302,10 @@ func (c *completion[T]) done(how int, err error) {
 }
 
 // Sleep waits for d and returns nil, or returns context.Cause(ctx) if ctx
-// ends first: asyncio.sleep. If ctx's deadline falls as d is up (at one
-// instant of a testing/synctest bubble's fake time), ctx did not end first:
-// Sleep returns nil. A ctx cancelled otherwise, and done as Sleep wakes,
-// gives its cause. For d <= 0 it returns at once: nil, or the cause if ctx
-// is already done.
+// ends first: asyncio.sleep. If ctx ends as d is up (a deadline d from now,
+// in a testing/synctest bubble's fake time), ctx did not end first: Sleep
+// returns nil. For d <= 0 it returns at once: nil, or the cause if ctx is
+// already done.
 func Sleep(ctx context.Context, d time.Duration) error {
 	needContext(ctx)
 	if ctx.Err() != nil {
@@ -321,18 +320,13 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	defer unblock(blockedIn(ctx, "Sleep", nil))
 	select {
 	case <-t.C:
-	case <-ctx.Done():
-	}
-	// Either woke Sleep, and both may be ready: the select's pick decides
-	// nothing. A deadline due as d is up did not end ctx first (a tie, as
-	// fake time in a testing/synctest bubble makes one, whichever timer ran
-	// first); a cancellation seen as Sleep wakes did, as in asyncio, where a
-	// cancel that comes in the same turn as the sleep's end cancels it.
-	switch err := ctx.Err(); {
-	case err == nil, err == context.DeadlineExceeded && !deadline(ctx).Before(end):
 		return nil
+	case <-ctx.Done():
+		if !time.Now().Before(end) { // d is up too: ctx did not end first (a tie, as fake time in a testing/synctest bubble makes one, whichever timer ran first)
+			return nil
+		}
+		return context.Cause(ctx)
 	}
-	return context.Cause(ctx)
 }
 
 // checkFuncs panics, naming the helper and the argument, if a function is nil.

@@ -385,34 +385,6 @@ func TestSleepEndingAtTheDeadlineIsDone(t *testing.T) {
 	}
 }
 
-// A ctx cancelled (not timed out) as the sleep's d is up, and seen as Sleep
-// wakes, ended it: the cause, as asyncio cancels a sleep whose end comes in
-// the same turn as the cancel. Which goroutine the bubble runs first at that
-// instant decides whether Sleep sees the cancel, so the test counts: in 400
-// runs both outcomes come (about half each; before, never the cause).
-func TestSleepCancelledAsItEndsGivesTheCause(t *testing.T) {
-	stop := errors.New("stop")
-	var slept, cancelled int
-	for range 400 {
-		synctest.Test(t, func(t *testing.T) {
-			ctx, cancel := context.WithCancelCause(bg)
-			defer cancel(nil)
-			time.AfterFunc(time.Second, func() { cancel(stop) })
-			switch err := scope.Sleep(ctx, time.Second); err {
-			case nil:
-				slept++
-			case stop:
-				cancelled++
-			default:
-				t.Fatalf("Sleep = %v; want nil or the cause", err)
-			}
-		})
-	}
-	if cancelled == 0 {
-		t.Fatalf("Sleep returned nil in all %d runs; want the cause whenever the cancel is seen", slept)
-	}
-}
-
 // Under a limit, Map fails fast: once an item fails, items not yet started
 // never start.
 func TestMapWithLimitStopsAfterAFailure(t *testing.T) {
