@@ -7,13 +7,15 @@ import (
 )
 
 // record records a failure of a task (or of Run's body, when owner is set),
-// unless err is cancellation noise; cancels the scope when it should; and
-// tells OnFailure. ctx is the context the task ran with.
-func (s *Scope) record(named string, id int, ctx context.Context, err error, how int, owner bool) {
+// unless err is cancellation noise, and cancels the scope when it should.
+// It returns the failing task's name and whether OnFailure is to hear of
+// it: the caller tells it (see finish). ctx is the context the task ran
+// with.
+func (s *Scope) record(named string, id int, ctx context.Context, err error, how int, owner bool) (name string, tell bool) {
 	if how == returned && s.isNoise(err, ctx) {
-		return
+		return "", false
 	}
-	name := taskName(named, id) // only now: noise, the common failure, costs no name
+	name = taskName(named, id) // only now: noise, the common failure, costs no name
 	s.mu.Lock()
 	if how == panicked && !s.cfg.capture {
 		if s.panic == nil {
@@ -31,9 +33,7 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 		}
 		s.cancelOutside(err)
 	}
-	if f := s.cfg.onFailure; f != nil {
-		f(name, err)
-	}
+	return name, s.cfg.onFailure != nil
 }
 
 // testHookClaimed, if set, runs between a failure's claim and its cancel,
@@ -78,7 +78,9 @@ func (s *Scope) callBody(body func(ctx context.Context, s *Scope) error) (nilPan
 		}
 	}()
 	if err := body(s.ctx, s); err != nil {
-		s.record("body", 0, s.ctx, err, returned, true)
+		if name, tell := s.record("body", 0, s.ctx, err, returned, true); tell {
+			s.cfg.onFailure(name, err)
+		}
 	}
 	ok = true
 	return false

@@ -126,11 +126,12 @@ func CapturePanics() Option {
 // OnFailure calls f for each failure of the scope (an error that is not
 // cancellation noise, a panic, a Goexit) right after it is recorded, on the
 // goroutine that failed, so a long-lived scope can log failures long before its
-// Wait. task is the name of the task, or "body" for Run's body. f must not
-// block for long: the failing task's slot of [WithLimit] is held until f
-// returns, so a Go from f that finds the limit full waits for another task
-// to finish, and under WithLimit(1) for ever; restart a task from f with
-// [Scope.TryGo], which does not wait. A panic's
+// Wait. task is the name of the task, or "body" for Run's body. By the time f
+// runs, the failing task has left [Scope.Tasks] and passed its slot of
+// [WithLimit] on (to the first task waiting for one, which starts at once),
+// so f can restart it: a [Scope.TryGo] from f succeeds unless other tasks
+// fill the limit, and a Go from f waits only for them. The scope counts the
+// failing task until f returns, so Wait cannot return meanwhile. A panic's
 // err is a [*PanicError], whose Error holds its stack after the first line:
 // log that line alone where a stack is too much.
 //

@@ -560,6 +560,57 @@ func TestOnFailureSeesEachFailureBeforeWait(t *testing.T) {
 	}
 }
 
+// A supervisor restarts a failed task from OnFailure: the failed task has
+// passed its slot on, so under WithLimit(1) a TryGo from f succeeds, and a
+// Go from f waits only for the task the slot went to (in a bubble, which
+// would report a deadlock if the failed task still held the slot).
+func TestOnFailureCanRestartUnderAFullLimit(t *testing.T) {
+	t.Run("TryGo", func(t *testing.T) {
+		var runs atomic.Int32
+		var s *scope.Scope
+		var worker func(context.Context) error
+		worker = func(context.Context) error {
+			if runs.Add(1) < 3 {
+				return errors.New("crashed")
+			}
+			return nil
+		}
+		s, _ = scope.New(bg, scope.WithLimit(1), scope.Supervise(),
+			scope.OnFailure(func(task string, err error) {
+				if len(s.Tasks()) != 0 || !s.TryGo(worker, scope.Named(task)) {
+					t.Errorf("OnFailure: Tasks = %v, and TryGo refused; want the failed task gone and its slot free", s.Tasks())
+				}
+			}))
+		s.Go(worker, scope.Named("worker"))
+		err := s.Wait()
+		if runs.Load() != 3 || len(asError(t, err).Errors()) != 2 {
+			t.Fatalf("%d runs, Wait = %v; want 3 runs and the 2 crashes", runs.Load(), err)
+		}
+	})
+	t.Run("Go", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			var order []string
+			var mu sync.Mutex
+			note := func(what string) { mu.Lock(); order = append(order, what); mu.Unlock() }
+			var s *scope.Scope
+			s, _ = scope.New(bg, scope.WithLimit(1), scope.Supervise(),
+				scope.OnFailure(func(string, error) {
+					s.Go(func(context.Context) error { note("restarted"); return nil })
+				}))
+			release := make(chan struct{})
+			s.Go(func(context.Context) error { <-release; note("failed"); return errors.New("crashed") })
+			go func() {
+				synctest.Wait() // the next Go waits for the slot
+				close(release)
+			}()
+			s.Go(func(context.Context) error { note("waited"); return nil }) // until the failure passes its slot on
+			if err := s.Wait(); err == nil || strings.Join(order, " ") != "failed waited restarted" {
+				t.Fatalf("Wait = %v after %v; want the crash, after failed waited restarted", err, order)
+			}
+		})
+	})
+}
+
 func TestOnFailureNeverSeesNoise(t *testing.T) {
 	var calls atomic.Int32
 	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {

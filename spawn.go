@@ -261,12 +261,14 @@ func (t *task) guard() (how int, err error) {
 // and if one of them panics or calls Goexit, t must still be told and
 // counted out, and the next task gets a goroutine of its own.
 func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task, idle bool) {
-	finished := false
+	finished, left := false, false
 	defer func() {
 		s.mu.Lock()
-		s.running.remove(t)
-		if s.cfg.limit > 0 {
-			next = s.handOff()
+		if !left {
+			s.running.remove(t)
+			if s.cfg.limit > 0 {
+				next = s.handOff()
+			}
 		}
 		if next == nil && finished && work != nil {
 			idle = s.listIdle(work) // before done's unlocking, so that a Go meanwhile finds the worker
@@ -284,10 +286,33 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 	}()
 	keep := t.out == nil || t.out.keep(how, err)
 	if err != nil && keep {
-		s.record(t.name, t.id, t.ctx, err, how, false)
+		if name, tell := s.record(t.name, t.id, t.ctx, err, how, false); tell {
+			s.leave(t)
+			left = true
+			s.cfg.onFailure(name, err)
+		}
 	}
 	finished = true
 	return nil, false
+}
+
+// leave takes t, a task that failed, off the running list and passes its
+// slot of the limit on, before OnFailure hears of the failure: so f can
+// start a task in its place under a full limit (a TryGo from f succeeds,
+// a Go does not wait for t), and a waiting task it handed the slot to
+// starts at once on a goroutine of its own, not after f on t's. t is still
+// counted live, so Wait cannot return while f runs.
+func (s *Scope) leave(t *task) {
+	s.mu.Lock()
+	s.running.remove(t)
+	var next *task
+	if s.cfg.limit > 0 {
+		next = s.handOff()
+	}
+	s.mu.Unlock()
+	if next != nil {
+		s.goRun(next)
+	}
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the
