@@ -3,10 +3,12 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
@@ -110,5 +112,30 @@ func TestUntrackedScopeOfABubbleIsReadFromOutside(t *testing.T) {
 			release()
 			return nil
 		}, scope.WithName("bubbled"))
+	})
+}
+
+// A tracked scope of a bubble, seen from outside it, shows no age: its
+// start is on the bubble's clock, which began in 2000, the snapshot's on
+// the real one, and their difference would read as decades. Inside the
+// bubble the same scope shows its age on the bubble's clock.
+func TestAgesAcrossABubblesClockAreLeftOut(t *testing.T) {
+	var s *scope.Scope // set before ask: the channel orders it
+	ask := readOutside(func() string { return s.String() + " | " + s.Snapshot().String() })
+	synctest.Test(t, func(t *testing.T) {
+		_ = scope.Run(bg, func(ctx context.Context, sc *scope.Scope) error {
+			release := goStubborn(sc)
+			defer release()
+			time.Sleep(90 * time.Second)
+			s = sc
+			if inside := sc.Snapshot().String(); !strings.Contains(inside, "stubborn (running) 1m30s") {
+				t.Errorf("inside the bubble the tree is\n%s\nwant the task's age, 1m30s", inside)
+			}
+			outside := ask()
+			if regexp.MustCompile(`\d+h\d+m`).MatchString(outside) || !strings.Contains(outside, "stubborn (running) at ") {
+				t.Errorf("outside the bubble the tree is\n%s\nwant the task with no age", outside)
+			}
+			return nil
+		}, scope.WithName("bubbled"), tracked)
 	})
 }

@@ -242,8 +242,8 @@ func ExampleSleep() {
 }
 
 // asyncio.run: Main runs the body in a scope that SIGINT and SIGTERM cancel,
-// and ends the program as a shell expects; with no failure and no signal, it
-// returns.
+// and ends the program with the exit status a shell tests (1, 130, 143);
+// with no failure and no signal, it returns.
 func ExampleMain() {
 	scope.Main(func(ctx context.Context, s *scope.Scope) error {
 		fmt.Println("hello")

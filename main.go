@@ -13,8 +13,8 @@ import (
 )
 
 // Main is asyncio.run for func main: it runs body in a scope, as [Run] does
-// with [context.Background] and opts, and ends the program the way a shell
-// expects.
+// with [context.Background] and opts, and ends the program with the exit
+// status a shell script tests: 0, 1, or 128 plus the signal's number.
 //
 // The first SIGINT or SIGTERM cancels the scope's context (a signal the
 // program was started with ignored, as by nohup, stays ignored), with a
@@ -39,7 +39,11 @@ import (
 //     A clean stop prints nothing: the run returned nil, or only the signal's
 //     cause (what [Run] reports when its parent ended it). If there were also
 //     real failures, Main prints their %+v report first, and still exits with
-//     130 or 143, not 1.
+//     130 or 143, not 1. That status is an exit, not a death by the
+//     signal: a shell reads $? as 130 either way, but bash goes on with a
+//     loop around the program (it stops a loop only for a child killed by
+//     SIGINT), and a supervisor such as systemd sees a failed exit unless
+//     told the status is a clean stop (SuccessExitStatus=130 143).
 //
 // Unless the run ends clean, Main exits rather than returns: deferred calls
 // in func main do not run then, so put cleanup (flushing a log, closing a

@@ -14,7 +14,7 @@ type TaskInfo struct {
 	Name    string    // from Named, or a generated "task-N"
 	State   string    // StateRunning, StateWaiting (blocked on the limit), StateCancelling (its context is done)
 	Started time.Time // zero unless tracking is on
-	Site    string    // file:line of the Go/Spawn call; empty unless tracking is on
+	Site    string    // file:line of the Go/Spawn call, the file as runtime.Frame.File has it (a full path, or the module's path under -trimpath); empty unless tracking is on
 	WaitsOn string    // what the task is blocked in, such as "Queue.Get" or `Wait scope "crawler"`; empty unless tracking is on
 }
 

@@ -37,8 +37,9 @@ type Node struct {
 	State   string        `json:"state"`              // StateRunning, StateWaiting (a task) or StateCancelling; StateClosed (a scope)
 	WaitsOn string        `json:"waits_on,omitempty"` // what a tracked task is blocked in: "Queue.Get", `Wait scope "crawler"`
 	Started time.Time     `json:"started,omitzero"`   // zero unless tracked
-	Age     time.Duration `json:"age_ns,omitempty"`   // Taken minus Started
+	Age     time.Duration `json:"age_ns,omitempty"`   // Taken minus Started; 0 if they read different clocks (see ageOf)
 	Site    string        `json:"site,omitempty"`     // file:line of the call that made it, if tracked
+	noAge   bool          // Started and the snapshot read different clocks: String shows no age
 
 	// For a scope:
 	Tasks    int       `json:"tasks,omitempty"`   // live tasks, waiting ones included
@@ -148,10 +149,27 @@ func causeText(cause error) (text string) {
 
 func (n Node) aged(now time.Time) Node {
 	if !n.Started.IsZero() {
-		n.Age = now.Sub(n.Started)
+		n.Age, n.noAge = ageOf(n.Started, now)
 	}
 	return n
 }
+
+// ageOf returns now minus started, or reports that there is no telling: a
+// testing/synctest bubble's fake clock starts in 2000, and a node made in a
+// bubble and seen from outside it, or the reverse, would be given an age of
+// decades, or below zero. The process started on the real clock, and a
+// bubble's clock reads earlier, so the two times read different clocks
+// when they lie on either side of the process's start.
+func ageOf(started, now time.Time) (age time.Duration, unknown bool) {
+	if started.Before(processStart) != now.Before(processStart) {
+		return 0, true
+	}
+	return now.Sub(started), false
+}
+
+// processStart is when the package was initialized: on the real clock, as
+// no bubble runs before init.
+var processStart = time.Now()
 
 // dropKnownAncestors keeps Ancestors only on the nodes whose Parent is not
 // in the tree.
@@ -345,7 +363,7 @@ func (n Node) String() string {
 		}
 	}
 	b.WriteString(")")
-	if !n.Started.IsZero() {
+	if !n.Started.IsZero() && !n.noAge {
 		b.WriteString(" " + roundAge(n.Age).String())
 	}
 	if n.Site != "" {
@@ -362,7 +380,7 @@ func (n Node) String() string {
 func (i TaskInfo) String() string {
 	n := Node{Kind: KindTask, Name: i.Name, State: i.State, WaitsOn: i.WaitsOn, Started: i.Started, Site: i.Site}
 	if !i.Started.IsZero() {
-		n.Age = time.Since(i.Started)
+		n.Age, n.noAge = ageOf(i.Started, time.Now())
 	}
 	return n.String()
 }

@@ -59,20 +59,28 @@ var Retry = 2 * time.Second
 //
 // Body may end the test itself: if it calls t.FailNow (t.Fatal), the scope
 // still waits for its tasks, and Run reports as above before the test
-// ends (the failures of the tasks; the body's own Goexit is not one); if it panics, Run reports the panic, with its stack, as a failure
-// of t instead of crashing the test binary.
+// ends (the failures of the tasks; the body's own Goexit is not one); if it
+// panics, the scope is cancelled and waits for its tasks, and Run reports
+// the panic, with its stack, as a failure of t at the test's line, instead
+// of crashing the test binary.
+//
+// Run panics if body is nil.
 func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opts ...scope.Option) {
 	t.Helper()
+	if body == nil {
+		panic("scopetest: Run with a nil body; pass the test's body, func(ctx context.Context, s *scope.Scope) error")
+	}
 	var (
 		s        *scope.Scope
 		root     string
 		err      error
 		returned bool
+		panicked *bodyPanic
 	)
-	defer func() { // also as body's Goexit or panic unwinds: see above
+	defer func() { // also as body's Goexit unwinds: see above
 		t.Helper()
-		if r := recover(); r != nil {
-			t.Errorf("scopetest: the test's body panicked: %v\n%s", r, debug.Stack())
+		if r := recover(); r != nil { // not the body's: scope.Run's own
+			t.Errorf("scopetest: the test's scope panicked: %v\n%s", r, debug.Stack())
 		} else if !returned && s != nil {
 			// A Goexit (t.FailNow): Run waited for the tasks, and Wait
 			// tells how they ended. The body's own Goexit is left out: the
@@ -82,11 +90,47 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		report(t, err, root)
 	}()
 	opts = append([]scope.Option{scope.WithTracking(scope.TrackTasks), scope.CapturePanics()}, opts...)
-	err = scope.Run(t.Context(), func(ctx context.Context, sc *scope.Scope) error {
+	err = scope.Run(t.Context(), func(ctx context.Context, sc *scope.Scope) (err error) {
 		s, root = sc, sc.Snapshot().Nodes[0].ID
+		// A panic is recovered here, not where scope.Run re-panics it, so
+		// that Run reports it from its own frame: t then names the test's
+		// line, not one in package scope. As a failure of the body, it
+		// cancels the scope, which waits for the tasks, as for a panic.
+		defer func() {
+			if r := recover(); r != nil {
+				panicked = &bodyPanic{r, debug.Stack()}
+				err = panicked
+			}
+		}()
 		return body(ctx, sc)
 	}, opts...)
 	returned = true
+	if panicked != nil {
+		t.Errorf("scopetest: the test's body panicked: %v\n%s", panicked.value, panicked.stack)
+		err = without(err, panicked)
+	}
+}
+
+// A bodyPanic is a panic of the test's body, recovered as it happened: the
+// body's failure, which Run reports on its own.
+type bodyPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *bodyPanic) Error() string { return fmt.Sprint("the test's body panicked: ", p.value) }
+
+// without returns err without the failure target; nil if that was all.
+func without(err, target error) error {
+	e, ok := err.(*scope.Error)
+	if !ok {
+		return err
+	}
+	_, rest := e.Split(func(f error) bool { return f == target })
+	if rest == nil {
+		return nil // not a typed nil
+	}
+	return rest
 }
 
 // withoutBodyGoexit returns err without the failure Run's body recorded as

@@ -19,14 +19,36 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.Cleanup(VerifyAtExit))
 }
 
-// A recorder is a testing.TB that keeps what would fail the test.
+// A recorder is a testing.TB that keeps what would fail the test, and the
+// functions on the stack of each call (see callers).
 type recorder struct {
 	testing.TB
-	errs []string
+	errs    []string
+	callers [][]string
 }
 
 func (r *recorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+	var fns []string
+	for f, more := frames.Next(); more; f, more = frames.Next() {
+		fns = append(fns, f.Function)
+	}
+	r.callers = append(r.callers, fns)
+}
+
+// inCore returns the first function of package scope itself among those
+// that called Errorf for failure i, or "". testing reports a failure at
+// the first caller that is not a helper: one in package scope would put a
+// line of the library, not of the test, in front of the message.
+func (r *recorder) inCore(i int) string {
+	for _, fn := range r.callers[i] {
+		if strings.HasPrefix(fn, "github.com/structuredgo/scope.") {
+			return fn
+		}
+	}
+	return ""
 }
 
 func (r *recorder) Helper() {}
@@ -219,7 +241,20 @@ func TestRunReportsABodyPanic(t *testing.T) {
 		r := &recorder{TB: t}
 		Run(r, func(ctx context.Context, s *scope.Scope) error { panic("bad state") })
 		r.wantOne(t, "the test's body panicked: bad state", "scopetest_test.go:")
+		if fn := r.inCore(0); fn != "" {
+			t.Errorf("the panic was reported from %s, in package scope: the test's output would name its line", fn)
+		}
 	})
+}
+
+// Run with a nil body panics at once, saying so.
+func TestRunWithANilBodyPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "scopetest: Run with a nil body") {
+			t.Fatalf("recovered %v; want scopetest's message", r)
+		}
+	}()
+	Run(t, nil)
 }
 
 func TestVerifyNoneNamesLiveScopes(t *testing.T) {
