@@ -56,7 +56,7 @@ func processTracking() Tracking {
 	if v&read == 0 {
 		t, err := ParseTracking(os.Getenv("SCOPE_TRACK"))
 		if tracking.CompareAndSwap(0, uint32(t)|read) && err != nil {
-			fmt.Fprintf(os.Stderr, "%v; tracking stays off\n", err)
+			fmt.Fprintf(os.Stderr, "scope: SCOPE_TRACK: %v; tracking stays off\n", strings.TrimPrefix(err.Error(), "scope: "))
 		}
 		v = tracking.Load()
 	}
@@ -100,7 +100,7 @@ func ParseTracking(s string) (Tracking, error) {
 		case "dropped":
 			t |= TrackDropped
 		default:
-			return 0, fmt.Errorf("scope: SCOPE_TRACK=%q: unknown %q; use 1, all, or a list of tasks, trace and dropped", s, f)
+			return 0, fmt.Errorf("scope: tracking setting %q: unknown %q; use 1, all, or a list of tasks, trace and dropped", s, f)
 		}
 	}
 	return t, nil
