@@ -302,9 +302,9 @@ func (c *completion[T]) done(how int, err error) {
 }
 
 // Sleep waits for d and returns nil, or returns context.Cause(ctx) if ctx
-// ends first: asyncio.sleep. If ctx ends as d is up (a deadline d from now,
-// in a testing/synctest bubble's fake time), ctx did not end first: Sleep
-// returns nil. For d <= 0 it returns at once: nil, or the cause if ctx is
+// ends first: asyncio.sleep. If ctx ends at the very instant d is up (a
+// deadline d from now, in a testing/synctest bubble's fake time), ctx did
+// not end first: Sleep returns nil. For d <= 0 it returns at once: nil, or the cause if ctx is
 // already done.
 func Sleep(ctx context.Context, d time.Duration) error {
 	needContext(ctx)
@@ -322,7 +322,11 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		if !time.Now().Before(end) { // d is up too: ctx did not end first (a tie, as fake time in a testing/synctest bubble makes one, whichever timer ran first)
+		// At d's very instant ctx did not end first: a tie, as fake time in
+		// a testing/synctest bubble makes one, whichever timer ran first.
+		// Only the very instant: a Sleep whose goroutine runs late, after
+		// end, was woken by ctx, which ended first.
+		if time.Now().Equal(end) {
 			return nil
 		}
 		return context.Cause(ctx)

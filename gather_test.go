@@ -385,6 +385,33 @@ func TestSleepEndingAtTheDeadlineIsDone(t *testing.T) {
 	}
 }
 
+// A Sleep whose ctx ends first but whose goroutine runs late, after d is up,
+// reports the cause: the tie rule above is for one instant, not for a late
+// wake-up. With one processor held by a busy loop, Sleep's goroutine, woken
+// by the cancel before d is up, runs only once the loop is preempted (10ms
+// or more): after d, every time.
+func TestSleepWokenLateByItsContextReportsIt(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for range 5 {
+		s, _ := scope.New(bg, tracked)
+		slept := make(chan error, 1)
+		s.Go(func(ctx context.Context) error { slept <- scope.Sleep(ctx, 5*time.Millisecond); return nil })
+		for len(s.Tasks()) == 0 || s.Tasks()[0].WaitsOn != "Sleep" {
+			runtime.Gosched() // until Sleep is in its select
+		}
+		s.Cancel(nil)
+		for start := time.Now(); time.Since(start) < 20*time.Millisecond; {
+			// hold the only processor past d
+		}
+		if err := <-slept; err != context.Canceled {
+			t.Fatalf("Sleep = %v, its ctx cancelled before d; want context.Canceled", err)
+		}
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Under a limit, Map fails fast: once an item fails, items not yet started
 // never start.
 func TestMapWithLimitStopsAfterAFailure(t *testing.T) {

@@ -40,7 +40,7 @@ type Queue[T any] struct {
 	shutdown   bool              // Put fails; Get drains, then fails
 	getters    waiters[T]        // blocked in Get, in arrival order
 	putters    waiters[T]        // blocked in Put, in arrival order
-	idle       chan struct{}     // closed when unfinished reaches 0; made by a Join that waits
+	idle       *idleSignal       // made by a Join that waits; fired when unfinished reaches 0
 	spare      spares[waiter[T]] // waiters to reuse, their channels empty
 	contending atomic.Int32      // goroutines in lock's slow path: q.mu is contended
 }
@@ -310,7 +310,7 @@ func (q *Queue[T]) TaskDone() {
 	}
 	q.unfinished--
 	if q.unfinished == 0 && q.idle != nil {
-		close(q.idle)
+		q.idle.fire()
 		q.idle = nil
 	}
 }
@@ -329,21 +329,37 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 		return nil
 	}
 	if q.idle == nil {
-		q.idle = make(chan struct{})
+		q.idle = &idleSignal{c: make(chan struct{})}
 	}
 	idle := q.idle
 	q.mu.Unlock()
 	defer unblock(blockedIn(ctx, "Queue.Join", nil))
 	select {
-	case <-idle:
-		if d := deadline(ctx); !d.IsZero() && !time.Now().Before(d) {
-			<-ctx.Done() // due now: at one instant the deadline wins, as for a waiting Get (see late)
+	case <-idle.c:
+		if d := deadline(ctx); !d.IsZero() && !idle.at.Before(d) {
+			<-ctx.Done() // due when the queue was done: the deadline wins, as for a waiting Get (see late)
 			return context.Cause(ctx)
 		}
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
+}
+
+// An idleSignal tells the Joins waiting on it that the queue is done, and
+// when: a Join whose deadline had passed by then reports the deadline, even
+// if its context's timer has not fired yet (at one instant of fake time),
+// and one that wakes late, after its deadline, for a queue done before it,
+// returns nil.
+type idleSignal struct {
+	c  chan struct{}
+	at time.Time // set before c is closed
+}
+
+// fire records the time and wakes the Joins. q.mu is held.
+func (i *idleSignal) fire() {
+	i.at = time.Now()
+	close(i.c)
 }
 
 // Shutdown shuts the queue down, as Python 3.13's Queue.shutdown: Put fails
@@ -368,7 +384,7 @@ func (q *Queue[T]) ShutdownNow() {
 	q.shutdown = true
 	q.unfinished -= q.store.clear()
 	if q.unfinished == 0 && q.idle != nil {
-		close(q.idle)
+		q.idle.fire()
 		q.idle = nil
 	}
 	q.getters.wakeAll()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -201,4 +202,38 @@ func TestLimitHandsNoSlotAtTheDeadline(t *testing.T) {
 			t.Fatalf("ran %v, Run %v; want the waiting task never run, and the deadline", ran.Load(), err)
 		}
 	})
+}
+
+// A Join woken by a queue done before its deadline, whose goroutine runs
+// late, after the deadline, returns nil: the deadline wins only when it had
+// passed as the queue was done. With one processor held by a busy loop,
+// Join's goroutine runs only once the loop is preempted (10ms or more).
+func TestJoinWokenLateForAQueueDoneInTimeReturnsNil(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	for range 5 {
+		q := scope.NewQueue[int](0)
+		_ = q.TryPut(1)
+		_, _ = q.TryGet()
+		s, _ := scope.New(bg, tracked)
+		joined := make(chan error, 1)
+		s.Go(func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+			defer cancel()
+			joined <- q.Join(ctx)
+			return nil
+		})
+		for len(s.Tasks()) == 0 || s.Tasks()[0].WaitsOn != "Queue.Join" {
+			runtime.Gosched() // until Join is in its select
+		}
+		q.TaskDone()
+		for start := time.Now(); time.Since(start) < 20*time.Millisecond; {
+			// hold the only processor past the deadline
+		}
+		if err := <-joined; err != nil {
+			t.Fatalf("Join = %v for a queue done before its deadline; want nil", err)
+		}
+		if err := s.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
