@@ -75,11 +75,12 @@ func WithLimit(n int) Option {
 // The clock starts when the scope is made, not when the option is; d <= 0
 // cancels the scope as it is made, as [context.WithTimeout] does.
 //
-// Once the deadline has passed, the scope acts as cancelled by it even
-// before its timer fires: it starts no task, and if it closes then, Wait
-// returns DeadlineExceeded. So in a testing/synctest bubble a task that
-// ends at the deadline's very instant does not race the timer: the
-// deadline wins, as asyncio's timeout does. A parent's deadline counts too.
+// In a testing/synctest bubble, once the deadline's instant has come the
+// scope acts as cancelled by it even before its timer has fired: it starts
+// no task, and if it closes then, Wait returns DeadlineExceeded. So a task
+// that ends, or a Go that comes, at the deadline's very instant of fake
+// time does not race the timer: the deadline wins, as asyncio's timeout
+// does. A parent's deadline counts too. On the real clock the timer decides.
 func WithTimeout(d time.Duration) Option {
 	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
 }
@@ -87,8 +88,8 @@ func WithTimeout(d time.Duration) Option {
 // WithDeadline cancels the scope at t, with cause [context.DeadlineExceeded];
 // if no task failed, Wait then returns that error. A t already past, the
 // zero time included, cancels the scope as it is made, as
-// [context.WithDeadline] does. Once t has passed the scope acts as
-// cancelled, as for [WithTimeout].
+// [context.WithDeadline] does. In a testing/synctest bubble, once t has
+// come the scope acts as cancelled, as for [WithTimeout].
 func WithDeadline(t time.Time) Option {
 	return option(func(c *config) { c.earliest(t) })
 }

@@ -26,9 +26,10 @@ var (
 // [Queue.TaskDone]; [Queue.Join] waits until none is. Blocking calls take a
 // context and, when it ends, return [context.Cause] having changed nothing:
 // a Get that gives up never loses an item, a Put that gives up never adds one.
-// A blocked call whose context's deadline has passed gives up even if the
-// queue changes at that instant (in a testing/synctest bubble, a Put at a
-// Get's deadline leaves the item queued and the Get timed out, every run).
+// In a testing/synctest bubble, a blocked call whose context's deadline
+// has come gives up even if the queue changes at that instant of fake time:
+// a Put at a Get's deadline leaves the item queued and the Get timed out,
+// every run.
 //
 // The zero Queue is an empty, unbounded FIFO queue. A Queue must not be
 // copied after first use.
@@ -336,7 +337,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	defer unblock(blockedIn(ctx, "Queue.Join", nil))
 	select {
 	case <-idle.c:
-		if d := deadline(ctx); !d.IsZero() && !idle.at.Before(d) {
+		if d := deadline(ctx); !d.IsZero() && d.Before(processStart) && !idle.at.Before(d) { // see overdue
 			<-ctx.Done() // due when the queue was done: the deadline wins, as for a waiting Get (see late)
 			return context.Cause(ctx)
 		}

@@ -56,17 +56,16 @@ func (l *waiters[T]) first() *waiter[T] {
 	return w
 }
 
-// late reports whether w's context is past its deadline, though the
-// context's timer may not have fired yet. A late waiter is neither handed an
-// item nor woken by a shutdown: it is left to its context, which ends at
-// once. So at one instant the deadline wins, as in asyncio, where a
-// timeout's callback cancels the waiting task before the put that comes at
-// that instant resumes it; in a testing/synctest bubble, where a Put and a
-// Get's deadline often fall at one instant, the outcome no longer depends
-// on which goroutine the scheduler runs first.
-func (w *waiter[T]) late() bool {
-	return !w.deadline.IsZero() && !time.Now().Before(w.deadline)
-}
+// late reports whether w's context is past its deadline on a
+// testing/synctest bubble's clock, though the context's timer may not have
+// fired yet (see overdue). A late waiter is neither handed an item nor
+// woken by a shutdown: it is left to its context, which ends at once. So at
+// one instant the deadline wins, as in asyncio, where a timeout's callback
+// cancels the waiting task before the put that comes at that instant
+// resumes it; in a bubble, where a Put and a Get's deadline often fall at
+// one instant, the outcome no longer depends on which goroutine the
+// scheduler runs first.
+func (w *waiter[T]) late() bool { return overdue(w.deadline) }
 
 // claim removes w from the list and marks it woken, under the queue's
 // mutex; handed says whether it was handed an item (or had its item taken

@@ -158,10 +158,12 @@ func (s *Scope) ownDeadline(parent context.Context) bool {
 // a [Shielded] task, a context of its own). Tasks may start more tasks while
 // Wait waits.
 //
-// If the scope is cancelled, or past its deadline, fn is not started. Under [WithLimit], Go blocks
-// while the limit is full, until a slot frees or the scope is cancelled. Go
-// panics if fn is nil or if Wait has returned: start tasks before Wait returns,
-// or use [Scope.TryGo] where a task may race the scope's end.
+// If the scope is cancelled, fn is not started (nor, in a testing/synctest
+// bubble, at its deadline's instant: see [WithTimeout]). Under [WithLimit],
+// Go blocks while the limit is full, until a slot frees or the scope is
+// cancelled. Go panics if fn is nil or if Wait has returned: start tasks
+// before Wait returns, or use [Scope.TryGo] where a task may race the
+// scope's end.
 func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
 	if err := s.start(s.newTask(fn, opts, 1), true); err == errClosed {
 		panic("scope: Go called after Wait returned; start tasks before Wait returns, or use TryGo or a new scope")

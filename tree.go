@@ -167,10 +167,6 @@ func ageOf(started, now time.Time) (age time.Duration, unknown bool) {
 	return now.Sub(started), false
 }
 
-// processStart is when the package was initialized: on the real clock, as
-// no bubble runs before init.
-var processStart = time.Now()
-
 // dropKnownAncestors keeps Ancestors only on the nodes whose Parent is not
 // in the tree.
 func (t Tree) dropKnownAncestors() {
