@@ -307,44 +307,46 @@ func sameError(err, target error) bool {
 	return reflect.DeepEqual(err, target)
 }
 
-// late reports whether the scope's deadline, its own or its parent's, has
-// passed on a testing/synctest bubble's clock, though its context may not
-// have ended yet (see overdue). A late scope acts as one its deadline has
-// ended, so that at one instant of fake time the deadline wins, as
+// late reports whether this is the instant of the scope's deadline, its
+// own or its parent's, on a testing/synctest bubble's clock, though its
+// context may not have ended yet (see fakeDeadline and isNow). A late scope acts as one its deadline
+// has ended, so that at one instant of fake time the deadline wins, as
 // asyncio's timeout, armed first, fires first: it starts no task (start),
-// hands no slot (handOff), counts a task's DeadlineExceeded as noise
+// counts a task's DeadlineExceeded as noise
 // (isNoise), and reports DeadlineExceeded if it closes before its context
 // ends (close; a parent made by context.WithDeadlineCause reports its own
-// cause a moment later).
-func (s *Scope) late() bool { return overdue(s.end) }
+// cause a moment later). A bool load unless the deadline is a bubble's.
+func (s *Scope) late() bool { return s.fake && isNow(s.end) }
 
-// overdue reports whether d, a deadline, has passed though its timer may
-// not have fired yet, for a deadline on a testing/synctest bubble's clock.
-// There the events due at one instant (a deadline, a task's end, a Put)
-// run in whatever order the scheduler picks; asking the clock decides
-// them. A bubble's clock starts in 2000, so its deadlines lie before the
-// process started; a deadline on the real clock is never overdue here,
-// and ends things when its timer fires, as it always did: reading the
-// clock costs 20 to 50ns, a fifth of a Go, and every start, hand-over and
-// Queue wake-up under a deadline would pay it (a fan-out of 1,000 under
-// WithTimeout, 19% to 28% slower; a queue whose Get has a deadline, 16%),
-// to decide ties that real time, whose timers fire microseconds late,
-// does not make.
-func overdue(d time.Time) bool {
-	return !d.IsZero() && d.Before(processStart) && !time.Now().Before(d)
+// isNow reports whether the clock reads d: for a deadline on a bubble's
+// clock, whether this is the deadline's very instant, when its timer is due
+// and may not have fired yet. Only that instant: a context that has not
+// ended once fake time has moved on is one whose Deadline no Done backs (a
+// wrapper that drops cancellation and forgets Deadline), and the bubble
+// goes on as if it had none rather than wait for it for ever.
+func isNow(d time.Time) bool { return time.Now().Equal(d) }
+
+// fakeDeadline returns ctx's deadline and true if it has one on a
+// testing/synctest bubble's clock. There the events due at one instant (a
+// deadline, a task's end, a Put) run in whatever order the scheduler
+// picks, and asking the clock decides them for the deadline. A bubble's
+// clock starts in 2000, so its deadlines lie before the process started.
+// A deadline on the real clock ends things when its timer fires, as it
+// always did, and nothing asks the clock: a read costs 20 to 50ns, a fifth
+// of a Go, and every start, hand-over and Queue wake-up under a deadline
+// would pay it (a fan-out of 1,000 under WithTimeout, 19% to 28% slower; a
+// queue whose Get has a deadline, 16%) to decide ties that real time,
+// whose timers fire microseconds late, does not make. A context whose Done
+// is nil cannot end, whatever its Deadline says: it has none here, so
+// nothing waits for it to end.
+func fakeDeadline(ctx context.Context) (time.Time, bool) {
+	d, ok := ctx.Deadline()
+	if !ok || !d.Before(processStart) || ctx.Done() == nil {
+		return time.Time{}, false
+	}
+	return d, true
 }
 
 // processStart is when the package was initialized: on the real clock, as
 // no bubble runs before init.
 var processStart = time.Now()
-
-// deadline returns ctx's deadline, or the zero time if it has none. A
-// context whose Done is nil cannot end, whatever its Deadline says: it has
-// none here, so nothing waits for it to end.
-func deadline(ctx context.Context) time.Time {
-	d, ok := ctx.Deadline()
-	if !ok || ctx.Done() == nil {
-		return time.Time{}
-	}
-	return d
-}

@@ -322,11 +322,15 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		// At d's very instant ctx did not end first: a tie, as fake time in
-		// a testing/synctest bubble makes one, whichever timer ran first.
-		// Only the very instant: a Sleep whose goroutine runs late, after
-		// end, was woken by ctx, which ended first.
+		// Both may be ready as Sleep looks, and which the select picked
+		// decides nothing. At d's very instant ctx did not end first: a tie,
+		// as fake time in a testing/synctest bubble makes one, whichever
+		// timer ran first. Nor did a deadline no earlier than end, though
+		// Sleep's goroutine runs after both. Otherwise ctx ended first.
 		if time.Now().Equal(end) {
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && ctx.Err() == context.DeadlineExceeded && !dl.Before(end) {
 			return nil
 		}
 		return context.Cause(ctx)

@@ -64,7 +64,7 @@ type wake struct{ c chan struct{} }
 // s.mu is held.
 func (s *Scope) handOff() *task {
 	next := s.waiting.head
-	if next == nil || s.ctx.Err() != nil || s.late() {
+	if next == nil || s.ctx.Err() != nil {
 		s.slots--
 		return nil
 	}

@@ -337,14 +337,39 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	defer unblock(blockedIn(ctx, "Queue.Join", nil))
 	select {
 	case <-idle.c:
-		if d := deadline(ctx); !d.IsZero() && d.Before(processStart) && !idle.at.Before(d) { // see overdue
-			<-ctx.Done() // due when the queue was done: the deadline wins, as for a waiting Get (see late)
-			return context.Cause(ctx)
-		}
-		return nil
 	case <-ctx.Done():
+	}
+	return joined(ctx, idle)
+}
+
+// joined is Join's answer once the queue is done or ctx has ended. Both may
+// be ready as Join looks, and which the select picked decides nothing; the
+// times do. A queue done before ctx's deadline was joined in time, though
+// Join's goroutine may run later; one done at or after the deadline was
+// not, if ctx has ended, or if this is the deadline's very instant on a
+// testing/synctest bubble's clock, where its timer may not have fired yet:
+// the deadline wins, as for a waiting Get (see waiter.late).
+func joined(ctx context.Context, idle *idleSignal) error {
+	select {
+	case <-idle.c:
+	default:
+		return context.Cause(ctx) // ctx ended, the queue not done
+	}
+	d, ok := ctx.Deadline()
+	if !ok || idle.at.Before(d) {
+		return nil
+	}
+	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
+	if d, fake := fakeDeadline(ctx); fake && isNow(d) {
+		select {
+		case <-ctx.Done(): // at this instant, for a context whose Done its Deadline backs
+			return context.Cause(ctx)
+		case <-time.After(time.Nanosecond): // the bubble moved on: see isNow
+		}
+	}
+	return nil
 }
 
 // An idleSignal tells the Joins waiting on it that the queue is done, and

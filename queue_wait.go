@@ -15,7 +15,8 @@ type waiter[T any] struct {
 	woken      bool          // guarded by the queue's mutex, as are item and handed
 	handed     bool          // Get: item was handed over; Put: item was taken in
 	panicked   any           // Put: what less panicked with on item, for the Put to panic with
-	deadline   time.Time     // its context's, if it has one: see late
+	deadline   time.Time     // its context's, if on a synctest bubble's clock: see late
+	fake       bool          // deadline is set
 	item       T
 	prev, next *waiter[T]
 }
@@ -47,8 +48,17 @@ func (l *waiters[T]) remove(w *waiter[T]) {
 	w.prev, w.next = nil, nil
 }
 
-// first returns the first waiter that is not late, or nil.
+// first returns the first waiter that is not late, or nil. Every Put and
+// Get asks, so the common answer, a head with no deadline on a bubble's
+// clock, or none, is inlined.
 func (l *waiters[T]) first() *waiter[T] {
+	if w := l.head; w == nil || !w.fake {
+		return w
+	}
+	return l.firstOnTime()
+}
+
+func (l *waiters[T]) firstOnTime() *waiter[T] {
 	w := l.head
 	for w != nil && w.late() {
 		w = w.next
@@ -56,16 +66,16 @@ func (l *waiters[T]) first() *waiter[T] {
 	return w
 }
 
-// late reports whether w's context is past its deadline on a
+// late reports whether this is the instant of w's context's deadline on a
 // testing/synctest bubble's clock, though the context's timer may not have
-// fired yet (see overdue). A late waiter is neither handed an item nor
+// fired yet (see fakeDeadline and isNow). A late waiter is neither handed an item nor
 // woken by a shutdown: it is left to its context, which ends at once. So at
 // one instant the deadline wins, as in asyncio, where a timeout's callback
 // cancels the waiting task before the put that comes at that instant
 // resumes it; in a bubble, where a Put and a Get's deadline often fall at
 // one instant, the outcome no longer depends on which goroutine the
 // scheduler runs first.
-func (w *waiter[T]) late() bool { return overdue(w.deadline) }
+func (w *waiter[T]) late() bool { return w.fake && isNow(w.deadline) }
 
 // claim removes w from the list and marks it woken, under the queue's
 // mutex; handed says whether it was handed an item (or had its item taken
@@ -108,7 +118,10 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		w = &waiter[T]{ready: make(chan struct{}, 1)}
 	}
 	w.woken, w.handed, w.item = false, false, item
-	w.deadline = deadline(ctx)
+	w.deadline, w.fake = fakeDeadline(ctx)
+	if w.fake && time.Now().After(w.deadline) {
+		w.fake = false // past, and ctx has not ended: a Deadline no Done backs (see isNow)
+	}
 	l.push(w)
 	q.mu.Unlock()
 	op := "Queue.Put"
@@ -120,20 +133,21 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	if done == nil { // a context that never ends: a plain receive is cheaper than a select
 		<-w.ready
 	} else {
+		var guard <-chan time.Time // see isNow: until just after the deadline's instant
+		if w.fake {
+			t := time.NewTimer(time.Until(w.deadline) + time.Nanosecond)
+			defer t.Stop()
+			guard = t.C
+		}
 		select {
 		case <-w.ready:
 		case <-done:
 			cause := context.Cause(ctx) // not under q.mu: ctx may be the user's own Context, whose Value may use the queue
-			q.mu.Lock()
-			claimed := w.woken
-			if !claimed {
-				l.remove(w)
+			if !q.unwait(l, w) {
 				err = cause
 			}
-			q.mu.Unlock()
-			if claimed {
-				<-w.ready // the waker sends just after it unlocks: never wait holding q.mu
-			}
+		case <-guard: // ctx did not end at its deadline's instant: look again, with no deadline
+			q.unwait(l, w)
 		}
 	}
 	got, handed = w.item, w.handed
@@ -145,4 +159,20 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 		panic(p)
 	}
 	return got, handed, err
+}
+
+// unwait takes w off l, unless a waker claimed it first; then it waits for
+// that waker's send, which comes just after the waker unlocks (never wait
+// holding q.mu), and reports that w was claimed.
+func (q *Queue[T]) unwait(l *waiters[T], w *waiter[T]) (claimed bool) {
+	q.mu.Lock()
+	claimed = w.woken
+	if !claimed {
+		l.remove(w)
+	}
+	q.mu.Unlock()
+	if claimed {
+		<-w.ready
+	}
+	return claimed
 }

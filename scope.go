@@ -27,7 +27,8 @@ type Scope struct {
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	reuse   bool          // Run's scope under a limit: keeps idle workers (see listIdle)
 	tr      *scopeTrack   // nil unless tracking is on for the scope
-	end     time.Time     // the context's deadline, its own or its parent's; zero if none (see late)
+	end     time.Time     // the context's deadline, its own or its parent's, if fake (see late)
+	fake    bool          // end is a deadline on a testing/synctest bubble's clock
 
 	// The fields above are set as the scope is made and only read after; the
 	// pad keeps them off the cache line of mu, which every start and finish
@@ -130,8 +131,8 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	if s.ownDeadline(parent) {
 		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
+	s.end, s.fake = fakeDeadline(parent) // the parent's: a context whose Done is nil is seen as such
 	s.ctx, s.cancel = context.WithCancelCause(parent)
-	s.end = deadline(s.ctx)
 	if s.tr != nil && s.tr.what&TrackTasks != 0 {
 		s.watch()
 		register(s) // last: a snapshot may read s as soon as it is listed
@@ -173,7 +174,9 @@ func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
 // TryGo starts fn in a new task, as [Scope.Go] does, and reports whether it
 // did. It never blocks: it returns false, and never runs fn, when the limit is
 // full, the scope is cancelled, or Wait has returned; s.Context().Err() tells
-// the first from the others. While Wait waits, TryGo still starts tasks
+// the first from the others (but at the very instant of the scope's deadline
+// in a testing/synctest bubble, where TryGo refuses while Err may still be
+// nil: see [WithTimeout]). While Wait waits, TryGo still starts tasks
 // (tasks may spawn tasks then): a server that must refuse new work while it
 // drains a [New] scope sets a flag of its own before it calls Wait, or
 // cancels the scope.

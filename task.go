@@ -47,7 +47,9 @@ func Spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts ...Tas
 
 // TrySpawn starts fn in a new task, as [Spawn] does, and reports whether it
 // did. It never blocks: it returns nil and false, and never runs fn, when the
-// limit is full, the scope is cancelled, or its Wait has returned.
+// limit is full, the scope is cancelled (or at the very instant of its
+// deadline in a testing/synctest bubble: see [WithTimeout]), or its Wait has
+// returned.
 func TrySpawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts ...TaskOption) (*Task[T], bool) {
 	t, err := spawn(s, fn, opts, false)
 	if err != nil {

@@ -189,21 +189,6 @@ func TestSpawnAtTheDeadlineStartsNothing(t *testing.T) {
 	})
 }
 
-// A slot freed at the scope's deadline is handed to no waiting task.
-func TestLimitHandsNoSlotAtTheDeadline(t *testing.T) {
-	sameInstant(t, func(t *testing.T) {
-		var ran atomic.Bool
-		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-			s.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
-			s.Go(func(context.Context) error { ran.Store(true); return nil })
-			return nil
-		}, scope.WithTimeout(time.Second), scope.WithLimit(1))
-		if ran.Load() || err != context.DeadlineExceeded {
-			t.Fatalf("ran %v, Run %v; want the waiting task never run, and the deadline", ran.Load(), err)
-		}
-	})
-}
-
 // A Join woken by a queue done before its deadline, whose goroutine runs
 // late, after the deadline, returns nil: the deadline wins only when it had
 // passed as the queue was done. With one processor held by a busy loop,
@@ -235,5 +220,93 @@ func TestJoinWokenLateForAQueueDoneInTimeReturnsNil(t *testing.T) {
 		if err := s.Wait(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// detached drops its context's cancellation but forgets its Deadline: a
+// context whose deadline no Done backs.
+type detached struct{ context.Context }
+
+func (detached) Done() <-chan struct{} { return nil }
+func (detached) Err() error            { return nil }
+
+// A deadline decides ties at its very instant only, for a context whose
+// Done backs it; a scope or queue under a context whose Deadline has passed
+// but can never end goes on as if it had none: no refused work, no hang.
+func TestADeadlineNoDoneBacksIsNone(t *testing.T) {
+	t.Run("scope", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			expired, cancel := context.WithTimeout(bg, time.Second)
+			defer cancel()
+			<-expired.Done() // now is its deadline's instant
+			var ran atomic.Bool
+			err := scope.Run(detached{expired}, func(ctx context.Context, s *scope.Scope) error {
+				s.Go(func(context.Context) error { ran.Store(true); return nil })
+				return nil
+			}, scope.WithLimit(1))
+			if err != nil || !ran.Load() {
+				t.Fatalf("Run = %v, task ran %v; want nil, and the task run", err, ran.Load())
+			}
+		})
+	})
+	t.Run("queue", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			expired, cancel := context.WithTimeout(bg, time.Second)
+			defer cancel()
+			q := scope.NewQueue[int](0)
+			ctx, stop := context.WithCancel(detached{expired}) // a Done that never closes
+			defer stop()
+			got := make(chan int, 1)
+			go func() { v, _ := q.Get(ctx); got <- v }()
+			<-expired.Done() // the Get waits past its context's deadline's instant
+			synctest.Wait()
+			if err := q.Put(bg, 7); err != nil {
+				t.Fatal(err)
+			}
+			if v := <-got; v != 7 || q.Len() != 0 {
+				t.Fatalf("the Get got %d, %d left; want 7, none", v, q.Len())
+			}
+		})
+	})
+}
+
+// slowDone stands in for a goroutine descheduled before it reaches its
+// select: its first Done call takes ten seconds of the bubble's clock, while
+// the events it waits for happen.
+type slowDone struct {
+	context.Context
+	calls atomic.Int32
+}
+
+func (c *slowDone) Done() <-chan struct{} {
+	if c.calls.Add(1) == 1 {
+		time.Sleep(10 * time.Second)
+	}
+	return c.Context.Done()
+}
+
+// A Join and a Sleep whose goroutine reaches its select late, with both
+// the event and the ctx's later deadline ready, answer by the times, not by
+// the select's pick: the queue was done, the sleep was over, in time.
+func TestLateSelectsAnswerByTheTimes(t *testing.T) {
+	for range 100 {
+		synctest.Test(t, func(t *testing.T) {
+			timed, cancel := context.WithTimeout(bg, 2*time.Second)
+			defer cancel()
+			if err := scope.Sleep(&slowDone{Context: timed}, time.Second); err != nil {
+				t.Fatalf("Sleep(1s) = %v under a deadline at 2s; want nil", err)
+			}
+		})
+		synctest.Test(t, func(t *testing.T) {
+			timed, cancel := context.WithTimeout(bg, 2*time.Second)
+			defer cancel()
+			q := scope.NewQueue[int](0)
+			_ = q.TryPut(1)
+			_, _ = q.TryGet()
+			go func() { time.Sleep(time.Second); q.TaskDone() }()
+			if err := q.Join(&slowDone{Context: timed}); err != nil {
+				t.Fatalf("Join = %v for a queue done at 1s under a deadline at 2s; want nil", err)
+			}
+		})
 	}
 }
