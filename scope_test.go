@@ -568,8 +568,7 @@ func TestOnFailureCanRestartUnderAFullLimit(t *testing.T) {
 	t.Run("TryGo", func(t *testing.T) {
 		var runs atomic.Int32
 		var s *scope.Scope
-		var worker func(context.Context) error
-		worker = func(context.Context) error {
+		worker := func(context.Context) error {
 			if runs.Add(1) < 3 {
 				return errors.New("crashed")
 			}
