@@ -204,6 +204,30 @@ func ExampleShielded() {
 	// <nil>
 }
 
+// create_task copies the caller's contextvars: a task started by a request
+// handler in a server's long-lived scope keeps the request's values (a
+// trace ID) with ValuesFrom, while its cancellation stays the scope's, so
+// it outlives the request.
+func ExampleValuesFrom() {
+	type traceKey struct{}
+	background, _ := scope.New(context.Background())
+
+	request, endRequest := context.WithCancel(context.WithValue(context.Background(), traceKey{}, "t-42"))
+	logged := make(chan struct{})
+	background.Go(func(ctx context.Context) error {
+		<-logged
+		fmt.Println("audit log for trace", ctx.Value(traceKey{}), "- context live:", ctx.Err() == nil)
+		return nil
+	}, scope.ValuesFrom(request))
+	endRequest() // the handler returns; the task goes on
+	close(logged)
+
+	fmt.Println(background.Wait())
+	// Output:
+	// audit log for trace t-42 - context live: true
+	// <nil>
+}
+
 // asyncio.Semaphore across scopes: WithLimit bounds one scope; for a limit
 // shared by several scopes, use x/sync's semaphore inside the tasks.
 func Example_semaphoreAcrossScopes() {

@@ -41,6 +41,7 @@ func TestMisusePanicsWithAClearMessage(t *testing.T) {
 		{"WithLimit(0)", "at least 1", func() { scope.WithLimit(0) }},
 		{"WithLimit(-3)", "at least 1", func() { scope.WithLimit(-3) }},
 		{"OnFailure(nil)", "OnFailure(nil)", func() { scope.OnFailure(nil) }},
+		{"ValuesFrom(nil)", "ValuesFrom(nil)", func() { scope.ValuesFrom(nilCtx) }},
 		{"nil Option", "nil Option", func() { scope.New(bg, nil) }},
 		{"zero Scope Go", "use New or Run", func() { zero.Go(noop) }},
 		{"zero Scope Wait", "use New or Run", func() { zero.Wait() }},

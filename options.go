@@ -1,6 +1,7 @@
 package scope
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -179,3 +180,44 @@ func (shielded) applyTask(t *task) { t.shielded = true }
 // started: cleanup that begins after cancellation belongs inside the cancelled
 // task, under [context.WithoutCancel].
 func Shielded() TaskOption { return shielded{} }
+
+type valuesFrom struct{ ctx context.Context }
+
+func (v valuesFrom) applyTask(t *task) { t.ctx = &valuesCtx{Context: t.ctx, values: v.ctx} }
+
+// ValuesFrom gives the task the values of ctx on top of its scope's
+// context: a request's trace ID and logger, say, for a task that a handler
+// starts in a server's long-lived scope. The task's cancellation and
+// deadline stay the scope's (ctx's are ignored), and so do the scope's
+// values that ctx lacks; where both hold a key, ctx's value wins. asyncio's
+// create_task copies the caller's contextvars into the task (or takes
+// context=); a Go task gets its scope's context, whatever context the
+// caller holds, unless given this.
+//
+// The task gets a context of its own, which costs an allocation. Given
+// twice, the later ctx's values win over the earlier's. ValuesFrom panics
+// if ctx is nil.
+func ValuesFrom(ctx context.Context) TaskOption {
+	if ctx == nil {
+		panic("scope: ValuesFrom(nil); pass the context whose values the task needs, or leave the option out")
+	}
+	return valuesFrom{ctx}
+}
+
+// A valuesCtx is a task's context with the values of another on top (see
+// ValuesFrom). The scope's own key, which places a scope made in the task
+// in the tree, is always answered by the scope's side: a request's context
+// may hold the key of the handler's own task.
+type valuesCtx struct {
+	context.Context                 // the scope's, or shielded from it: cancellation, deadline, and values ctx lacks
+	values          context.Context // ValuesFrom's
+}
+
+func (c *valuesCtx) Value(key any) any {
+	if key != (nodeKey{}) {
+		if v := c.values.Value(key); v != nil {
+			return v
+		}
+	}
+	return c.Context.Value(key)
+}

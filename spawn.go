@@ -86,7 +86,7 @@ func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, u
 		o.applyTask(t)
 	}
 	if t.shielded {
-		t.ctx = context.WithoutCancel(s.ctx)
+		t.ctx = context.WithoutCancel(t.ctx) // the scope's, or ValuesFrom's on top of it
 	}
 	if s.tr != nil {
 		s.trackTask(t, up)
