@@ -132,7 +132,10 @@ func (s *Scope) abortBody(how int, r any) {
 // closing once s.mu is unlocked (closeOutside). s.mu is held.
 func (s *Scope) leaveUnlock() {
 	s.live--
-	closed := s.live == 0 && s.waited
+	if s.live == 0 && s.waited && !s.closed {
+		s.awaitDeadline() // releases s.mu meanwhile, at its instant: see there
+	}
+	closed := s.live == 0 && s.waited && !s.closed
 	if closed {
 		s.close()
 	}
@@ -154,8 +157,6 @@ func (s *Scope) close() {
 		if !s.stopped() {
 			s.result = context.Cause(s.ctx) // the parent's cause, or DeadlineExceeded
 		}
-	case s.claimed == nil && s.late():
-		s.result = context.DeadlineExceeded
 	}
 	s.dismiss()
 }
@@ -309,14 +310,40 @@ func sameError(err, target error) bool {
 
 // late reports whether this is the instant of the scope's deadline, its
 // own or its parent's, on a testing/synctest bubble's clock, though its
-// context may not have ended yet (see fakeDeadline and isNow). A late scope acts as one its deadline
-// has ended, so that at one instant of fake time the deadline wins, as
-// asyncio's timeout, armed first, fires first: it starts no task (start),
-// counts a task's DeadlineExceeded as noise
-// (isNoise), and reports DeadlineExceeded if it closes before its context
-// ends (close; a parent made by context.WithDeadlineCause reports its own
-// cause a moment later). A bool load unless the deadline is a bubble's.
+// context may not have ended yet (see fakeDeadline and isNow). At that
+// instant the deadline wins, as asyncio's timeout, armed first, fires
+// first: the scope starts no task (start), counts a task's
+// DeadlineExceeded as noise (isNoise), and a Cancel, or its closing, waits
+// for the context to end by the deadline (awaitDeadline). A bool load
+// unless the deadline is a bubble's.
 func (s *Scope) late() bool { return s.fake && isNow(s.end) }
+
+// awaitDeadline waits, at the very instant of the scope's deadline on a
+// testing/synctest bubble's clock, for the context to end by it: its timer
+// is due and may not have fired yet. So a scope that closes at that
+// instant reports what the deadline gives (DeadlineExceeded, or the cause
+// of a parent made by context.WithDeadlineCause) every run, not what the
+// scheduler ran first. s.mu is held, and released while it waits.
+func (s *Scope) awaitDeadline() {
+	if !s.late() || s.ctx.Err() != nil {
+		return
+	}
+	s.mu.Unlock()
+	awaitInstant(s.ctx)
+	s.mu.Lock()
+}
+
+// awaitInstant waits for ctx to end within this instant of a bubble's
+// clock: a context whose deadline has come ends at it, and one that has
+// not once the clock moves on has a Deadline no Done backs (see isNow).
+func awaitInstant(ctx context.Context) {
+	t := time.NewTimer(time.Nanosecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
 
 // isNow reports whether the clock reads d: for a deadline on a bubble's
 // clock, whether this is the deadline's very instant, when its timer is due

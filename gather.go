@@ -145,7 +145,11 @@ func (r *race[T]) win(i int, v T) (first bool) {
 // the slice comes back beside the *Error, the failed items' slots holding
 // the zero value, provided every item ran to its own end: if ctx ends (or
 // the scope's deadline passes) first, some slots hold nothing, and Map
-// returns a nil slice with the error, as without Supervise. A task of its
+// returns a nil slice with the error, as without Supervise. If every item
+// ran to its end with no failure but ctx or the deadline ended the scope
+// at that very moment, the whole slice comes back beside that error (not
+// an *Error): a caller that wants the results whenever they are whole
+// checks the slice for nil, not the error. A task of its
 // own for each item is task-(i+1) for items[i], as in [Gather]. Map with no
 // items returns an empty slice and nil, as [Gather] of nothing does,
 // whatever ctx and opts say.

@@ -483,6 +483,11 @@ func TestMapUnderSuperviseCutOffReturnsNoSlice(t *testing.T) {
 		if fmt.Sprint(got) != "[1 0]" || !errors.Is(err, scope.ErrGoexit) {
 			t.Errorf("Map with an item that called Goexit = %v, %v; want [1 0] beside ErrGoexit", got, err)
 		}
+		atTheDeadline := func(ctx context.Context, x int) (int, error) { return x, scope.Sleep(ctx, time.Minute) }
+		got, err = scope.Map(bg, []int{4, 5}, atTheDeadline, scope.Supervise(), scope.WithTimeout(time.Minute))
+		if fmt.Sprint(got) != "[4 5]" || err != context.DeadlineExceeded {
+			t.Errorf("Map with every item ending as the deadline comes = %v, %v; want [4 5] beside the deadline", got, err)
+		}
 	})
 }
 

@@ -59,8 +59,9 @@ func (f option) apply(c *config) { f(c) }
 // A task that finishes while others wait hands its goroutine to the first of
 // them. [Run]'s scope also keeps the goroutine of a task that finished with
 // none waiting, idle, for the next Go, until the scope closes: so it runs
-// its tasks on at most n goroutines, like a pool, and Wait waits for them to
-// end. A [New] scope, whose Go may come from anywhere (from inside a
+// its tasks on at most n goroutines, like a pool (and, while [OnFailure]'s
+// f runs for a failed task, on that task's goroutine too: the failed task
+// has passed its slot on), and Wait waits for them to end. A [New] scope, whose Go may come from anywhere (from inside a
 // testing/synctest bubble, say), keeps none idle.
 //
 // WithLimit panics if n < 1: leave the option out for no limit.
@@ -76,12 +77,14 @@ func WithLimit(n int) Option {
 // The clock starts when the scope is made, not when the option is; d <= 0
 // cancels the scope as it is made, as [context.WithTimeout] does.
 //
-// In a testing/synctest bubble, once the deadline's instant has come the
-// scope acts as cancelled by it even before its timer has fired: it starts
-// no task, and if it closes then, Wait returns DeadlineExceeded. So a task
-// that ends, or a Go that comes, at the deadline's very instant of fake
-// time does not race the timer: the deadline wins, as asyncio's timeout
-// does. A parent's deadline counts too. On the real clock the timer decides.
+// In a testing/synctest bubble, at the deadline's very instant the scope
+// acts as cancelled by it even before its timer has fired: a Go then starts
+// nothing (a task already waiting for the limit may still be handed a
+// slot), a Cancel comes after the deadline, and if the scope closes then,
+// Wait returns DeadlineExceeded. So a task that ends, or a Go that comes, at
+// that instant of fake time does not race the timer: the deadline wins, as
+// asyncio's timeout does. A parent's deadline counts too. On the real clock
+// the timer decides.
 func WithTimeout(d time.Duration) Option {
 	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
 }

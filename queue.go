@@ -151,7 +151,11 @@ func (q *Queue[T]) TryPut(v T) error {
 // store is empty, so no order is broken), else to the store. It returns the
 // Get to wake once q.mu, held, is released.
 func (q *Queue[T]) add(v T) *waiter[T] {
-	if w := q.getters.first(); w != nil {
+	var w *waiter[T]
+	if q.getters.head != nil { // no call where no Get waits: most Puts
+		w = q.getters.first()
+	}
+	if w != nil {
 		q.unfinished++
 		w.item = v
 		return q.getters.claim(w, true)
@@ -238,7 +242,10 @@ func (q *Queue[T]) take() (T, *waiter[T]) {
 		return q.takeGuarded()
 	}
 	v := q.store.pop()
-	w := q.putters.first()
+	var w *waiter[T]
+	if q.putters.head != nil { // no call where no Put waits: most Gets
+		w = q.putters.first()
+	}
 	if w != nil {
 		q.store.push(w.item)
 		q.unfinished++
@@ -363,10 +370,8 @@ func joined(ctx context.Context, idle *idleSignal) error {
 		return context.Cause(ctx)
 	}
 	if d, fake := fakeDeadline(ctx); fake && isNow(d) {
-		select {
-		case <-ctx.Done(): // at this instant, for a context whose Done its Deadline backs
+		if awaitInstant(ctx); ctx.Err() != nil {
 			return context.Cause(ctx)
-		case <-time.After(time.Nanosecond): // the bubble moved on: see isNow
 		}
 	}
 	return nil

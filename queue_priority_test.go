@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
@@ -39,6 +40,36 @@ func TestBoundedQueueAllocatesNothingPerItem(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("%s queue: %v allocations a put and get; want 0", name, allocs/2)
 		}
+	}
+}
+
+// A Get that waits, with a context that can end and has a deadline, costs
+// no allocation either: the waiter is reused, and a deadline is kept only
+// when it is on a synctest bubble's clock.
+func TestWaitingGetAllocatesNothing(t *testing.T) {
+	if raceOn {
+		t.Skip("the race detector allocates on its own account")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	q := scope.NewQueue[int](1)
+	got, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			if _, err := q.Get(ctx); err != nil {
+				return
+			}
+			got <- struct{}{}
+		}
+	}()
+	allocs := testing.AllocsPerRun(1000, func() {
+		q.Put(ctx, 1) // mostly to the Get that waits for it
+		<-got
+	})
+	cancel()
+	<-stopped
+	if allocs >= 0.5 {
+		t.Errorf("%v allocations an item handed to a waiting Get; want 0", allocs)
 	}
 }
 

@@ -215,6 +215,10 @@ func (s *Scope) wait() {
 	closing := !s.waited && s.live == 0 // the first Wait closes a scope with nothing live
 	s.waited = true
 	if closing {
+		s.awaitDeadline() // releases s.mu meanwhile, at its instant: see there
+		closing = s.live == 0 && !s.closed
+	}
+	if closing {
 		s.close()
 	}
 	s.mu.Unlock()
@@ -252,6 +256,9 @@ func (s *Scope) Cancel(cause error) {
 	s.check()
 	if cause == nil {
 		cause = context.Canceled
+	}
+	if s.late() && s.ctx.Err() == nil {
+		awaitInstant(s.ctx) // the deadline, at its very instant, comes first: see late
 	}
 	s.mu.Lock()
 	ok := s.claim(cause)

@@ -149,6 +149,42 @@ func TestParentDeadlineAsTheLastTaskEndsIsReported(t *testing.T) {
 	})
 }
 
+// A parent made by WithDeadlineCause, whose deadline comes as the scope's
+// last task ends: Run reports the parent's own cause, every run.
+func TestParentDeadlineCauseAsTheLastTaskEndsIsReported(t *testing.T) {
+	late := errors.New("request budget spent")
+	sameInstant(t, func(t *testing.T) {
+		ctx, cancel := context.WithDeadlineCause(bg, time.Now().Add(time.Second), late)
+		defer cancel()
+		err := scope.Run(ctx, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+			return nil
+		})
+		if err != late {
+			t.Fatalf("Run = %v; want the parent's cause", err)
+		}
+	})
+}
+
+// A Cancel at the scope's deadline's instant comes after the deadline:
+// Wait reports the deadline, not a clean stop.
+func TestCancelAtTheDeadlineIsLate(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		s, _ := scope.New(bg, scope.WithTimeout(time.Second))
+		s.Go(func(context.Context) error {
+			time.Sleep(time.Second)
+			s.Cancel(nil)
+			if s.Context().Err() == nil {
+				t.Error("Cancel returned with the scope's context live")
+			}
+			return nil
+		})
+		if err := s.Wait(); err != context.DeadlineExceeded {
+			t.Fatalf("Wait = %v; want DeadlineExceeded", err)
+		}
+	})
+}
+
 // A task's own context with the scope's deadline may end before the
 // scope's: its DeadlineExceeded is noise, not a failure.
 func TestTaskTimingOutWithTheScopeIsNoise(t *testing.T) {
