@@ -59,8 +59,7 @@ type wake struct{ c chan struct{} }
 
 // handOff passes the slot of a finishing task to the first waiting task and
 // returns it, to run on the finishing task's goroutine; or frees the slot.
-// A cancelled scope, or a late one, starts nothing: its waiting callers drop
-// their own tasks as its context ends.
+// A cancelled scope starts nothing: its waiting callers drop their own tasks.
 // s.mu is held.
 func (s *Scope) handOff() *task {
 	next := s.waiting.head

@@ -262,7 +262,7 @@ func (q *Queue[T]) takeGuarded() (T, *waiter[T]) {
 	defer q.unlockUnless(&done)
 	v := q.store.pop()
 	var w *waiter[T]
-	if q.putters.first() != nil {
+	if q.putters.head != nil {
 		w = q.moveIn()
 	}
 	done = true
@@ -369,7 +369,7 @@ func joined(ctx context.Context, idle *idleSignal) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
-	if d, fake := fakeDeadline(ctx); fake && isNow(d) {
+	if d.Before(processStart) && isNow(d) { // on a bubble's clock: see fakeDeadline
 		if awaitInstant(ctx); ctx.Err() != nil {
 			return context.Cause(ctx)
 		}

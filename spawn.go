@@ -265,10 +265,7 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 	defer func() {
 		s.mu.Lock()
 		if !left {
-			s.running.remove(t)
-			if s.cfg.limit > 0 {
-				next = s.handOff()
-			}
+			next = s.unlink(t)
 		}
 		if next == nil && finished && work != nil {
 			idle = s.listIdle(work) // before done's unlocking, so that a Go meanwhile finds the worker
@@ -304,15 +301,22 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 // counted live, so Wait cannot return while f runs.
 func (s *Scope) leave(t *task) {
 	s.mu.Lock()
-	s.running.remove(t)
-	var next *task
-	if s.cfg.limit > 0 {
-		next = s.handOff()
-	}
+	next := s.unlink(t)
 	s.mu.Unlock()
 	if next != nil {
 		s.goRun(next)
 	}
+}
+
+// unlink takes t, which has returned, off the running list and passes its
+// slot of the limit on: to the first waiting task, which it returns, or
+// back to the limit. s.mu is held.
+func (s *Scope) unlink(t *task) (next *task) {
+	s.running.remove(t)
+	if s.cfg.limit > 0 {
+		next = s.handOff()
+	}
+	return next
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the
