@@ -257,7 +257,7 @@ func (s *Scope) Cancel(cause error) {
 	if cause == nil {
 		cause = context.Canceled
 	}
-	if s.late() && s.ctx.Err() == nil {
+	if s.due() {
 		awaitInstant(s.ctx) // the deadline, at its very instant, comes first: see late
 	}
 	s.mu.Lock()

@@ -30,13 +30,17 @@ func (s *Scope) late() bool { return s.fake && isNow(s.end) }
 // of a parent made by context.WithDeadlineCause) every run, not what the
 // scheduler ran first. s.mu is held, and released while it waits.
 func (s *Scope) awaitDeadline() {
-	if !s.late() || s.ctx.Err() != nil {
+	if !s.due() {
 		return
 	}
 	s.mu.Unlock()
 	awaitInstant(s.ctx)
 	s.mu.Lock()
 }
+
+// due reports whether the scope is late and its context has not ended yet:
+// then closing and Cancel wait for the deadline to end it (awaitInstant).
+func (s *Scope) due() bool { return s.late() && s.ctx.Err() == nil }
 
 // awaitInstant waits for ctx to end within this instant of a bubble's
 // clock: a context whose deadline has come ends at it, and one that has
