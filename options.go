@@ -61,8 +61,9 @@ func (f option) apply(c *config) { f(c) }
 // none waiting, idle, for the next Go, until the scope closes: so it runs
 // its tasks on at most n goroutines, like a pool (and, while [OnFailure]'s
 // f runs for a failed task, on that task's goroutine too: the failed task
-// has passed its slot on), and Wait waits for them to end. A [New] scope, whose Go may come from anywhere (from inside a
-// testing/synctest bubble, say), keeps none idle.
+// has passed its slot on), and Wait waits for them to end. A [New] scope,
+// whose Go may come from anywhere (from inside a testing/synctest bubble,
+// say), keeps none idle.
 //
 // WithLimit panics if n < 1: leave the option out for no limit.
 func WithLimit(n int) Option {
@@ -79,8 +80,8 @@ func WithLimit(n int) Option {
 //
 // In a testing/synctest bubble, at the deadline's very instant the scope
 // acts as cancelled by it even before its timer has fired: a Go then starts
-// nothing (a task already waiting for the limit may still be handed a
-// slot), a Cancel comes after the deadline, and if the scope closes then,
+// nothing, a task that ends then hands its slot of the limit to no waiting
+// task, a Cancel comes after the deadline, and if the scope closes then,
 // Wait returns DeadlineExceeded. So a task that ends, or a Go that comes, at
 // that instant of fake time does not race the timer: the deadline wins, as
 // asyncio's timeout does. A parent's deadline counts too. On the real clock

@@ -6,8 +6,9 @@ import (
 )
 
 // Ties at one instant of a testing/synctest bubble's fake time: a
-// deadline and the work it bounds (a task's end, a Go, a Cancel, a Put to
-// a waiting Get) due at one instant run in the order the scheduler picks.
+// deadline and the work it bounds (a task's end, a Go, a Cancel, a slot
+// handed on, a Put to a waiting Get) due at one instant run in the order
+// the scheduler picks.
 // The scope and the Queue decide them for the deadline, as asyncio does,
 // by asking the clock; only for deadlines on a bubble's clock, so that
 // nothing else pays for it. doc/semantics.md, "Ties at one instant of fake
@@ -18,9 +19,9 @@ import (
 // context may not have ended yet (see fakeDeadline and isNow). At that
 // instant the deadline wins, as asyncio's timeout, armed first, fires
 // first: the scope starts no task (start), counts a task's
-// DeadlineExceeded as noise (isNoise), and a Cancel, or its closing, waits
-// for the context to end by the deadline (awaitDeadline). A bool load
-// unless the deadline is a bubble's.
+// DeadlineExceeded as noise (isNoise), and a Cancel, its closing, or a
+// slot's hand-over (handOff) waits for the context to end by the deadline
+// (awaitDeadline). A bool load unless the deadline is a bubble's.
 func (s *Scope) late() bool { return s.fake && isNow(s.end) }
 
 // awaitDeadline waits, at the very instant of the scope's deadline on a

@@ -225,6 +225,28 @@ func TestSpawnAtTheDeadlineStartsNothing(t *testing.T) {
 	})
 }
 
+// A task under a full limit that ends at the scope's deadline does not hand
+// its slot to the task waiting for it: the deadline, due at that instant,
+// comes first, and the waiting task is dropped unrun, as one waiting on a
+// semaphore under asyncio's timeout is cancelled. Both for a Go blocked on
+// the limit and for a Spawn's task.
+func TestSlotFreedAtTheDeadlineIsNotHandedOn(t *testing.T) {
+	sameInstant(t, func(t *testing.T) {
+		var ran atomic.Int32
+		var waited error
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(func(context.Context) error { time.Sleep(time.Second); ran.Add(1); return nil })
+			task := scope.Spawn(s, func(context.Context) (int, error) { ran.Add(1); return 1, nil })
+			s.Go(func(context.Context) error { ran.Add(1); return nil }) // blocks the body
+			_, waited = task.Result()
+			return nil
+		}, scope.WithLimit(1), scope.WithTimeout(time.Second))
+		if ran.Load() != 1 || waited != context.DeadlineExceeded || err != context.DeadlineExceeded {
+			t.Fatalf("%d ran, Spawn's Result %v, Run %v; want only the first, and the deadline twice", ran.Load(), waited, err)
+		}
+	})
+}
+
 // A Join woken by a queue done before its deadline, whose goroutine runs
 // late, after the deadline, returns nil: the deadline wins only when it had
 // passed as the queue was done. With one processor held by a busy loop,
