@@ -196,6 +196,12 @@ func (tk *Task[T]) String() string {
 // fn. Under [WithLimit], Start blocks while the limit is full, as [Scope.Go]
 // does, and returns the scope's cause if it is cancelled meanwhile. Start
 // panics if s or fn is nil, or if the scope's Wait has returned.
+//
+// Start takes no context: fn runs under the scope's context from the start
+// (a [Shielded] fn under its own), and Start does not watch its caller's.
+// A scope cancelled before ready cancels fn, and Start returns what fn then
+// returns. A caller that must give up when its own context ends passes it
+// into fn, which returns its cause.
 func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, opts ...TaskOption) (T, error) {
 	if fn == nil {
 		s.check()

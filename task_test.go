@@ -3,6 +3,7 @@ package scope_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -326,6 +327,47 @@ func TestStartOnCancelledScope(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Start takes no context: its function runs in the scope, under the
+// scope's context, from the start. A scope cancelled while the function
+// sets up cancels it, and Start returns what it returned then; its
+// caller's own context is not watched (trio runs the child under the
+// caller's cancel scope until started), so a caller that must give up with
+// it passes it into the function.
+func TestStartCancelledBeforeReadyReturnsWhatFnReturned(t *testing.T) {
+	stop := errors.New("stop")
+	s, _ := scope.New(bg)
+	_, err := scope.Start(s, func(ctx context.Context, ready func(int)) error {
+		s.Cancel(stop) // as if from elsewhere, while the function sets up
+		<-ctx.Done()
+		return fmt.Errorf("set-up: %w", context.Cause(ctx))
+	})
+	if !errors.Is(err, stop) || err.Error() != "set-up: stop" {
+		t.Errorf("Start = %v; want the function's own error", err)
+	}
+	if err := s.Wait(); err != nil {
+		t.Errorf("Wait = %v; want nil: the failure before ready was Start's caller's, and Cancel a clean stop", err)
+	}
+
+	caller, cancel := context.WithCancelCause(bg)
+	defer cancel(nil)
+	s, _ = scope.New(bg)
+	_, err = scope.Start(s, func(ctx context.Context, ready func(int)) error {
+		cancel(stop) // as if from elsewhere
+		select {
+		case <-ctx.Done():
+			t.Error("the scope's context ended with the caller's")
+		case <-caller.Done(): // what Start's caller passes in
+		}
+		return context.Cause(caller)
+	})
+	if err != stop {
+		t.Errorf("Start = %v; want the caller's cause, as the function returned it", err)
+	}
+	if err := s.Wait(); err != nil {
+		t.Errorf("Wait = %v; want nil", err)
+	}
 }
 
 // A task that is done has left its scope: it is not listed, and its slot is
