@@ -54,6 +54,41 @@ func TestCancellationNoise(t *testing.T) {
 }
 
 // Before the context is done nothing is noise: a task that returns
+// One error value is one failure: a task that returns the very error that
+// cancelled the scope reports that cancellation, and is dropped. Tasks that
+// each wrap it return values of their own, and each is kept; errors.Is
+// still finds it in every one.
+func TestOneErrorValueIsOneFailure(t *testing.T) {
+	busy := errors.New("busy")
+	for _, wrap := range []bool{false, true} {
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			started := make(chan struct{})
+			defer close(started)
+			for i := range 3 {
+				s.Go(func(ctx context.Context) error {
+					if i == 0 {
+						<-started // all three are started
+					} else {
+						<-ctx.Done() // after the first failure
+					}
+					if wrap {
+						return fmt.Errorf("shard %d: %w", i, busy)
+					}
+					return busy
+				})
+			}
+			return nil
+		})
+		var e *scope.Error
+		if !errors.As(err, &e) || !errors.Is(err, busy) {
+			t.Fatalf("wrap %v: Run = %v; want an *Error holding busy", wrap, err)
+		}
+		if want := map[bool]int{false: 1, true: 3}[wrap]; len(e.Errors()) != want {
+			t.Errorf("wrap %v: %d failures kept (%v); want %d", wrap, len(e.Errors()), err, want)
+		}
+	}
+}
+
 // context.Canceled while its scope is live has failed.
 func TestNothingIsNoiseBeforeCancellation(t *testing.T) {
 	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
