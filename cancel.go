@@ -106,6 +106,7 @@ func (s *Scope) abortBody(how int, r any) {
 	} else {
 		s.errs = append(s.errs, cause)
 		s.names = append(s.names, "body")
+		s.exited = true
 	}
 	cancels := s.claim(cause)
 	s.mu.Unlock()

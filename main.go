@@ -50,7 +50,14 @@ import (
 // file) in body, where it runs before Main exits.
 //
 // A task panic re-panics, as in Run, and crashes the program; Main stops
-// listening for signals first. Main stops listening for signals, and its own
+// listening for signals first. A body that calls runtime.Goexit (t.FailNow)
+// fails like a task that does: Main reports it and exits 1.
+//
+// Main waits for the tasks still running when body returns, as every scope
+// does (asyncio.run cancels them): to drop them, body calls s.Cancel(nil)
+// before it returns. Main takes SIGINT and SIGTERM whatever other
+// signal.Notify calls the program made; a program that handles them itself
+// uses Run with signal.NotifyContext. Main stops listening for signals, and its own
 // goroutine has ended, before it returns or exits; a signal that arrives
 // after that gets the default treatment.
 //
@@ -78,6 +85,7 @@ func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
 	}
 	defer mainRunning.Store(false)
 	w := watchSignals()
+	defer w.exitOnGoexit()
 	err := w.run(body, opts)
 	// w.first is safe to read: the watcher has ended.
 	switch {
@@ -89,6 +97,27 @@ func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
 		fmt.Fprintf(osStderr, "%+v\n", err)
 	}
 	osExit(exitCode(w.first))
+}
+
+// exitOnGoexit ends the program if body called runtime.Goexit (t.FailNow,
+// log.Fatal's cousins in helpers): Run has waited for the tasks, and the
+// main goroutine is unwinding. Left to unwind, it would hang the process,
+// not crash it as a bare Goexit in func main does: the signal package's
+// goroutine outlives Main and hides the deadlock from the runtime. So Main
+// reports the failure (the body's ErrGoexit) and exits, as for any
+// failure. A panic unwinding past it goes on untouched.
+func (w *watcher) exitOnGoexit() {
+	s := w.scope.Load()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	exited, err := s.exited && s.closed, s.result
+	s.mu.Unlock()
+	if exited {
+		fmt.Fprintf(osStderr, "%+v\n", err)
+		osExit(exitCode(w.first))
+	}
 }
 
 // mainRunning is set while Main runs: a second Main would install a second

@@ -65,6 +65,13 @@ func TestMainExitsAsAShellExpects(t *testing.T) {
 		// first). A nested Main used to install a second watcher: here it
 		// returned, and the program waited for a signal; after one, the
 		// inner Main's exit ended the program under the outer one's tasks.
+		// The body's runtime.Goexit (t.FailNow in a helper) is a failure
+		// like a task's: the scope is cancelled and waited for, then Main
+		// reports it and exits 1. It used to hang: Goexit went on unwinding
+		// the main goroutine, and the signal package's goroutine kept the
+		// runtime from calling it a deadlock.
+		{"body Goexit: reported, exit 1", "goexit", 1,
+			[]string{"scope: 1 failure:", "runtime.Goexit", `task "body"`}, []string{"sibling done"}},
 		{"Main inside Main panics", "nested", 2,
 			[]string{"panic: scope: Main called while Main runs"}, []string{"outer done"}},
 	} {

@@ -49,6 +49,7 @@ type Scope struct {
 	closed  bool         // the scope closed: Go panics, Wait returns result
 	claimed error        // the cause the first failure, or Cancel, is cancelling the scope with; see claim
 	aborted bool         // Run's body panicked or called Goexit: see abortBody
+	exited  bool         // Run's body called Goexit: see Main
 	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
 	errs    []error      // failures, in the order recorded
 	names   []string     // names[i] is the task that returned errs[i]

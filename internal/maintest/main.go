@@ -20,6 +20,8 @@
 //	stuckpanic the task "panicker" panics; the task "stuck" prints "ready"
 //	           once that has cancelled its context, and never returns: only
 //	           a second signal ends the program
+//	goexit     the body calls runtime.Goexit; the task "sibling" prints
+//	           "sibling done" once that has cancelled its context; Main exits 1
 package main
 
 import (
@@ -27,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/structuredgo/scope"
@@ -34,7 +37,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested|timeout|stuckpanic")
+		fmt.Fprintln(os.Stderr, "usage: maintest ok|fail|panic|wait|cleanup|stubborn|nested|timeout|stuckpanic|goexit")
 		os.Exit(2)
 	}
 	mode := os.Args[1]
@@ -91,6 +94,13 @@ func main() {
 				return nil
 			}, scope.Named("outer"))
 			scope.Main(func(context.Context, *scope.Scope) error { return nil })
+		case "goexit":
+			s.Go(func(ctx context.Context) error {
+				<-ctx.Done()
+				fmt.Println("sibling done")
+				return nil
+			}, scope.Named("sibling"))
+			runtime.Goexit() // as t.FailNow does in a helper
 		default:
 			return fmt.Errorf("unknown mode %q", mode)
 		}
