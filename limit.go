@@ -60,14 +60,8 @@ type wake struct{ c chan struct{} }
 // handOff passes the slot of a finishing task to the first waiting task and
 // returns it, to run on the finishing task's goroutine; or frees the slot.
 // A cancelled scope starts nothing: its waiting callers drop their own tasks.
-// Nor does a late one: a slot freed at the very instant of the scope's
-// deadline on a bubble's clock waits for the deadline to end the context
-// (see late), so the deadline wins that tie every run. s.mu is held, and
-// released while it waits.
+// s.mu is held.
 func (s *Scope) handOff() *task {
-	if s.fake && s.waiting.head != nil {
-		s.awaitDeadline()
-	}
 	next := s.waiting.head
 	if next == nil || s.ctx.Err() != nil {
 		s.slots--

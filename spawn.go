@@ -310,8 +310,15 @@ func (s *Scope) leave(t *task) {
 
 // unlink takes t, which has returned, off the running list and passes its
 // slot of the limit on: to the first waiting task, which it returns, or
-// back to the limit. s.mu is held.
+// back to the limit. A slot freed at the very instant of the scope's
+// deadline on a bubble's clock is not handed on: unlink first waits for
+// the deadline to end the context (see late), so the deadline wins that
+// tie every run, and t is listed, holding its slot, meanwhile. s.mu is
+// held, and released while it waits.
 func (s *Scope) unlink(t *task) (next *task) {
+	if s.fake && s.waiting.head != nil {
+		s.awaitDeadline()
+	}
 	s.running.remove(t)
 	if s.cfg.limit > 0 {
 		next = s.handOff()

@@ -20,7 +20,7 @@ import (
 // instant the deadline wins, as asyncio's timeout, armed first, fires
 // first: the scope starts no task (start), counts a task's
 // DeadlineExceeded as noise (isNoise), and a Cancel, its closing, or a
-// slot's hand-over (handOff) waits for the context to end by the deadline
+// slot's hand-over (unlink) waits for the context to end by the deadline
 // (awaitDeadline). A bool load unless the deadline is a bubble's.
 func (s *Scope) late() bool { return s.fake && isNow(s.end) }
 
