@@ -17,7 +17,8 @@ import (
 // whole inside it, so the tree mirrors the scopes.
 //
 // [errors.Is] and [errors.As] see through the whole tree (through
-// [Error.Unwrap]), and so does go.uber.org/multierr. Print it with %v for one
+// [Error.Unwrap]); go.uber.org/multierr.Errors splits its top level, a
+// nested *Error staying one entry. Print it with %v for one
 // line, %+v for the tree with task names and panic stacks.
 //
 // Every method is safe on a nil *Error, which [Error.Split] returns for an
@@ -213,8 +214,8 @@ func (e *Error) Tasks() []string {
 // failures match accepts and the rest, keeping the nesting and the task
 // names. match is offered only leaves: any failure whose dynamic type is not
 // *Error (so an error wrapping an *Error, and an errors.Join, are offered
-// whole); a nested *Error is split in turn, and the group itself is never
-// offered. A side with no failures is nil.
+// whole, and so is a nil *Error a task returned); a nested *Error is split
+// in turn, and the group itself is never offered. A side with no failures is nil.
 //
 // Split panics if match is nil.
 func (e *Error) Split(match func(error) bool) (matched, rest *Error) {
@@ -265,6 +266,10 @@ func (e *Error) orNil() *Error {
 // A panic that comes out of a nested scope's Wait is a *PanicError already:
 // the task (or body) it crosses passes it on as it is, not wrapped in
 // another, so Value, Stack and Task are the first panic's at any depth.
+// But a nested Run whose own body panicked re-panics the body's value
+// itself, as a body's panic does, so the task it crosses wraps that: Task
+// is then the crossing task's name, and Stack still reaches the body's
+// panic.
 type PanicError struct {
 	Value any    // what was passed to panic
 	Stack []byte // the panicking goroutine's stack, as debug.Stack prints it

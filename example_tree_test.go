@@ -12,7 +12,7 @@ import (
 )
 
 // Snapshot of one scope is what its Wait waits for: here, before the body
-// ends, a server task and a nested scope's worker. Without tracking a tree
+// ends, a server task. Without tracking a tree
 // has names and states; with it, ages, spawn sites and what each task is
 // blocked in too.
 func ExampleScope_Snapshot() {

@@ -145,14 +145,16 @@ func (r *race[T]) win(i int, v T) (first bool) {
 // the slice comes back beside the *Error, the failed items' slots holding
 // the zero value, provided every item ran to its own end: if ctx ends (or
 // the scope's deadline passes) first, some slots hold nothing, and Map
-// returns a nil slice with the error, as without Supervise. If every item
-// ran to its end with no failure but ctx or the deadline ended the scope
-// at that very moment, the whole slice comes back beside that error (not
-// an *Error): a caller that wants the results whenever they are whole
-// checks the slice for nil, not the error. A task of its
-// own for each item is task-(i+1) for items[i], as in [Gather]. Map with no
-// items returns an empty slice and nil, as [Gather] of nothing does,
-// whatever ctx and opts say.
+// returns a nil slice with the error, as without Supervise. Under
+// Supervise too, if every item ran to its end with no failure but ctx or
+// the deadline ended the scope at that very moment, the whole slice comes
+// back beside that error (not an *Error): a caller that wants the results
+// whenever they are whole checks the slice for nil, not the error (without
+// Supervise, any error comes with a nil slice). Under Supervise a panic
+// still cancels the other items, as in [Settle]: it re-panics once they
+// have returned. A task of its own for each item is task-(i+1) for
+// items[i], as in [Gather]. Map with no items returns an empty slice and
+// nil, as [Gather] of nothing does, whatever ctx and opts say.
 //
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {

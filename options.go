@@ -134,12 +134,14 @@ func CapturePanics() Option {
 // goroutine that failed, so a long-lived scope can log failures long before its
 // Wait. task is the name of the task, or "body" for Run's body. By the time f
 // runs, the failing task has left [Scope.Tasks] and passed its slot of
-// [WithLimit] on (to the first task waiting for one, which starts at once),
-// so f can restart it: a [Scope.TryGo] from f succeeds unless other tasks
-// fill the limit, and a Go from f waits only for them. The scope counts the
-// failing task until f returns, so Wait cannot return meanwhile. A panic's
-// err is a [*PanicError], whose Error holds its stack after the first line:
-// log that line alone where a stack is too much.
+// [WithLimit] on. Under [Supervise], then, the first task waiting for a
+// slot starts at once, and f can restart the failed task: a [Scope.TryGo]
+// from f succeeds unless other tasks fill the limit, and a Go from f waits
+// only for them. Without Supervise the failure has already cancelled the
+// scope: waiting tasks are dropped, and TryGo from f returns false. The
+// scope counts the failing task until f returns, so Wait cannot return
+// meanwhile. A panic's err is a [*PanicError], whose Error holds its stack
+// after the first line: log that line alone where a stack is too much.
 //
 // f runs on the failing goroutine, so what it does there counts: a Goexit in
 // f (t.Fatal) ends that goroutine, and the task is still counted out; a panic

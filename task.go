@@ -10,8 +10,8 @@ import (
 // ErrNotDone is what [Task.Result] returns while the task still runs.
 var ErrNotDone = errors.New("scope: task not done; wait for Done or call Wait first")
 
-// ErrNotReady is what [Start] returns, wrapped, when its function returns nil
-// without calling ready.
+// ErrNotReady is what [Start] returns when its function returns nil without
+// calling ready. Test for it with [errors.Is].
 var ErrNotReady = errors.New("scope: task returned before calling ready; call ready once the task is set up, or return an error saying why it could not be")
 
 // A Task is a task with a result, started by [Spawn]: asyncio's Task, and

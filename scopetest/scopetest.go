@@ -205,7 +205,8 @@ func VerifyNone(t testing.TB) {
 
 // VerifyAtExit ends the test binary as goleak.VerifyTestMain would, with
 // exitCode, after checking that no tracked scope is alive; if one is, it
-// prints the tree to standard error and exits 1. Pass it to goleak.Cleanup.
+// prints the tree to standard error and exits with exitCode, or 1 if that
+// was 0. Pass it to goleak.Cleanup.
 func VerifyAtExit(exitCode int) {
 	if left := settle(scope.Snapshot); left.Len() > 0 {
 		fmt.Fprintf(os.Stderr, "scopetest: %s outlived the tests:\n%s", count(left), left)
