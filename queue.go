@@ -26,6 +26,9 @@ var (
 // [Queue.TaskDone]; [Queue.Join] waits until none is. Blocking calls take a
 // context and, when it ends, return [context.Cause] having changed nothing:
 // a Get that gives up never loses an item, a Put that gives up never adds one.
+// A blocked call whose context has ended is passed over, even before its
+// goroutine has run to return: a Get cancelled before a Put is not handed
+// the Put's item, which goes to the next Get in line, or stays queued.
 // In a testing/synctest bubble, a blocked call whose context's deadline
 // has come gives up even if the queue changes at that instant of fake time:
 // a Put at a Get's deadline leaves the item queued and the Get timed out,

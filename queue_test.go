@@ -199,6 +199,86 @@ func TestQueueBlockedCallsGiveUpWithTheCause(t *testing.T) {
 	})
 }
 
+// A waiting call whose context has ended is passed over, though its
+// goroutine has not run since: a Get cancelled, then a Put, in that order,
+// never hands the item to the cancelled Get, as asyncio's put_nowait
+// passes over a cancelled getter (CPython's test_get_cancelled_race, anyio's
+// test_send_to_natively_cancelled_receiver); likewise a Get over a
+// cancelled Put, and a shutdown: each cancelled call reports its cause.
+func TestCancelledWaiterIsPassedOver(t *testing.T) {
+	type got struct {
+		v   int
+		err error
+	}
+	stop := errors.New("stop")
+	t.Run("Put passes over a cancelled Get", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := scope.NewQueue[int](0)
+			ctx, cancel := context.WithCancelCause(bg)
+			r1, r2 := make(chan got, 1), make(chan got, 1)
+			go func() { v, err := q.Get(ctx); r1 <- got{v, err} }()
+			synctest.Wait()
+			go func() { v, err := q.Get(bg); r2 <- got{v, err} }()
+			synctest.Wait()
+			cancel(stop)
+			_ = q.TryPut(1)
+			if g := <-r1; g.err != stop {
+				t.Errorf("cancelled Get = %d, %v; want the cause", g.v, g.err)
+			}
+			if g := <-r2; g.v != 1 || g.err != nil {
+				t.Errorf("next Get = %d, %v; want 1, nil", g.v, g.err)
+			}
+			ctx, cancel = context.WithCancelCause(bg)
+			go func() { v, err := q.Get(ctx); r1 <- got{v, err} }()
+			synctest.Wait()
+			cancel(stop)
+			_ = q.TryPut(2)
+			if g := <-r1; g.err != stop || q.Len() != 1 {
+				t.Errorf("cancelled Get = %d, %v with %d queued; want the cause, and the item queued", g.v, g.err, q.Len())
+			}
+		})
+	})
+	t.Run("Get passes over a cancelled Put", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := scope.NewQueue[int](1)
+			_ = q.TryPut(1)
+			ctx, cancel := context.WithCancelCause(bg)
+			p1, p2 := make(chan error, 1), make(chan error, 1)
+			go func() { p1 <- q.Put(ctx, 2) }()
+			synctest.Wait()
+			go func() { p2 <- q.Put(bg, 3) }()
+			synctest.Wait()
+			cancel(stop)
+			if v, _ := q.TryGet(); v != 1 {
+				t.Fatalf("TryGet = %d; want 1", v)
+			}
+			if err := <-p1; err != stop {
+				t.Errorf("cancelled Put = %v; want the cause", err)
+			}
+			if err := <-p2; err != nil {
+				t.Errorf("next Put = %v; want nil", err)
+			}
+			if items := drain(q); len(items) != 1 || items[0] != 3 {
+				t.Errorf("queue holds %v; want [3]", items)
+			}
+		})
+	})
+	t.Run("a shutdown passes over a cancelled Get", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := scope.NewQueue[int](0)
+			ctx, cancel := context.WithCancelCause(bg)
+			r := make(chan got, 1)
+			go func() { v, err := q.Get(ctx); r <- got{v, err} }()
+			synctest.Wait()
+			cancel(stop)
+			q.Shutdown()
+			if g := <-r; g.err != stop {
+				t.Errorf("cancelled Get = %d, %v; want the cause", g.v, g.err)
+			}
+		})
+	})
+}
+
 // Under many goroutines whose contexts end at random moments, nothing is lost
 // and nothing is made up: every item whose Put succeeded is got exactly once,
 // and no item whose Put failed ever comes out.

@@ -17,6 +17,8 @@ type waiter[T any] struct {
 	handed     bool                      // Get: item was handed over; Put: item was taken in
 	panicked   any                       // Put: what less panicked with on item, for the Put to panic with
 	fakeEnd    atomic.Pointer[time.Time] // its context's deadline, if on a synctest bubble's clock: see late
+	done       <-chan struct{}           // its context's Done, once hasDone says so: see gone
+	hasDone    atomic.Bool
 	item       T
 	prev, next *waiter[T]
 }
@@ -48,15 +50,34 @@ func (l *waiters[T]) remove(w *waiter[T]) {
 	w.prev, w.next = nil, nil
 }
 
-// first returns the first waiter that is not late, or nil. Its callers
-// call it only when someone waits: the generic method is not inlined, and
-// a call on every Put and Get cost 1x1 throughput 7% to 11%.
+// first returns the first waiter that is neither gone nor late, or nil.
+// Its callers call it only when someone waits: the generic method is not
+// inlined, and a call on every Put and Get cost 1x1 throughput 7% to 11%.
 func (l *waiters[T]) first() *waiter[T] {
 	w := l.head
-	for w != nil && w.late() {
+	for w != nil && (w.gone() || w.late()) {
 		w = w.next
 	}
 	return w
+}
+
+// gone reports whether w's context has ended, though w may not have run
+// since to leave the list: a Put passes over such a Get, and a Get over
+// such a Put, as asyncio's put_nowait passes over a getter cancelled
+// before it; so a Get cancelled, then a Put, in that order, never hands
+// the item to the cancelled Get. Its Done is published once w has asked
+// for it, without the queue's lock (see wait): a waker that looks first
+// takes w as live, as for a call whose context ended a moment later.
+func (w *waiter[T]) gone() bool {
+	if !w.hasDone.Load() {
+		return false
+	}
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // late reports whether this is the instant of w's context's deadline on a
@@ -90,12 +111,12 @@ func (w *waiter[T]) wake() {
 	}
 }
 
-// wakeAll wakes every waiter but the late ones, which leave as their
-// contexts end.
+// wakeAll wakes every waiter but the gone and late ones, which leave as
+// their contexts end.
 func (l *waiters[T]) wakeAll() {
 	for w := l.head; w != nil; {
 		next := w.next
-		if !w.late() {
+		if !w.gone() && !w.late() {
 			l.claim(w, false).wake()
 		}
 		w = next
@@ -117,6 +138,10 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	if w.fakeEnd.Load() != nil { // a store costs a fence: only when needed
 		w.fakeEnd.Store(nil)
 	}
+	if w.hasDone.Load() {
+		w.hasDone.Store(false)
+		w.done = nil
+	}
 	l.push(w)
 	q.mu.Unlock()
 	op := "Queue.Put"
@@ -128,6 +153,8 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	if done == nil {   // a context that never ends: a plain receive is cheaper than a select
 		<-w.ready
 	} else {
+		w.done = done // for wakers: see gone
+		w.hasDone.Store(true)
 		// Asked of ctx without q.mu, as Done is, and published to wakers
 		// with an atomic store: a waker that looks first finds no
 		// deadline, as for a caller that came a moment earlier.
