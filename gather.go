@@ -55,7 +55,8 @@ func Gather[T any](ctx context.Context, fns ...func(context.Context) (T, error))
 // included, for the caller to sort out: asyncio.gather(...,
 // return_exceptions=True). No failure cancels the others; a panic does, and
 // re-panics once they have returned. A function that never started because
-// ctx was done has the cause as its Err.
+// ctx was done has the cause as its Err. Settle of no functions returns an
+// empty slice, as [Gather] of none does.
 //
 // Settle panics, before anything starts, if a function is nil.
 func Settle[T any](ctx context.Context, fns ...func(context.Context) (T, error)) []Result[T] {
@@ -239,7 +240,8 @@ func mapWorkers[In, Out any](s *Scope, n int, items []In, out []Out, fn func(con
 // panic cancels the others, is not yielded, and re-panics once they have
 // returned.
 //
-// AsCompleted panics, before anything starts, if a function is nil.
+// With no functions it yields nothing. AsCompleted panics, before anything
+// starts, if a function is nil.
 func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, error)) iter.Seq[Result[T]] {
 	needContext(ctx)
 	checkFuncs("AsCompleted", fns)

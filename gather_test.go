@@ -78,6 +78,14 @@ func TestNothingToGatherOrMapIsDoneEvenWhenCancelled(t *testing.T) {
 	if got, err := scope.Map(ctx, []int{}, square, scope.WithTimeout(0)); got == nil || len(got) != 0 || err != nil {
 		t.Errorf("Map of no items on a cancelled ctx, past its deadline = %#v, %v; want an empty slice, nil", got, err)
 	}
+	for _, c := range []context.Context{bg, ctx} {
+		if got := scope.Settle[int](c); got == nil || len(got) != 0 {
+			t.Errorf("Settle() = %#v; want an empty slice", got)
+		}
+		for r := range scope.AsCompleted[int](c) {
+			t.Errorf("AsCompleted() yielded %v; want nothing", r)
+		}
+	}
 }
 
 func TestNilFunctionPanicsBeforeAnythingStarts(t *testing.T) {

@@ -95,6 +95,10 @@ func (tk *Task[T]) done(_ int, err error) {
 // asyncio.shield(task)`: if ctx ends first, Wait returns the zero value and
 // context.Cause(ctx), and the task runs on. Once the task is done, Wait
 // returns its result even if ctx is done too. It panics if ctx is nil.
+//
+// A task that waits for itself (asyncio raises RuntimeError) waits until
+// ctx ends: with its own context, until something cancels it, as a Scope's
+// Wait called from its own task would.
 func (tk *Task[T]) Wait(ctx context.Context) (T, error) {
 	tk.check()
 	needContext(ctx)
@@ -154,7 +158,8 @@ func (tk *Task[T]) Result() (T, error) {
 // Cancel cancels the task's context, and no other, with cause (nil means
 // [context.Canceled]): the task sees context.Cause(ctx) == cause. An error the
 // task then returns that only reports this cancellation is not a failure of
-// the scope. Cancel on a done task does nothing.
+// the scope. Of two calls the first cause wins, as for [Scope.Cancel]. Cancel
+// on a done task does nothing.
 func (tk *Task[T]) Cancel(cause error) {
 	tk.check()
 	if cause == nil {

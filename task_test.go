@@ -92,6 +92,7 @@ func TestTaskCancelCancelsOnlyThatTask(t *testing.T) {
 			})
 			synctest.Wait()
 			task.Cancel(enough)
+			task.Cancel(errors.New("later")) // the first cause wins
 			return nil
 		})
 		if err != nil || !sibling.Load() {
