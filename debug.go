@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 	"weak"
+
+	"github.com/structuredgo/scope/internal/keep"
 )
 
 // scopeIDs numbers every scope of the process, for the tree's ids.
@@ -28,6 +30,7 @@ type scopeTrack struct {
 	site   site
 	trace  *trace.Task  // TrackTrace
 	closed *atomic.Bool // TrackDropped: set as the scope closes
+	kept   bool         // a keep.Keeper in its context holds the scope until it closes: see hold
 	name   string
 	label  string // the scope's label, formatted once for its tasks' pprof labels
 	labels atomic.Pointer[labelCache]
@@ -189,6 +192,7 @@ func (s *Scope) track(parent context.Context) context.Context {
 	r.site.record(3) // Callers, track, newScope
 	if what&TrackTasks != 0 {
 		r.born = time.Now()
+		r.kept = s.hold(parent)
 		parent = context.WithValue(parent, nodeKey{}, r)
 	}
 	if what&TrackTrace != 0 {
@@ -202,6 +206,19 @@ func (s *Scope) track(parent context.Context) context.Context {
 	return parent
 }
 
+// hold has s held alive until it closes, and reports whether it did, if
+// ctx carries a keep.Keeper: scopetest.Run's, so that its check finds a
+// scope the test forgot to Wait for even after a garbage collection (the
+// registry holds scopes weakly). The scopeTrack keeps only that it did, no
+// pointer that could reach the scope from its cleanup.
+func (s *Scope) hold(ctx context.Context) bool {
+	k := keep.From(ctx)
+	if k != nil {
+		k.Hold(s.id, s)
+	}
+	return k != nil
+}
+
 // untrack ends what s tracks, as s closes, before s.ctx is cancelled: then
 // watch's function need not run; if it started already, untrack waits for its
 // goroutine, which takes no lock of s, so that nothing the scope started
@@ -210,6 +227,9 @@ func (s *Scope) untrack() {
 	r := s.tr
 	if r.what&TrackTasks != 0 {
 		unregister(s.id)
+		if r.kept {
+			keep.From(s.ctx).Drop(s.id)
+		}
 		if r.stopWatch() { // it will never run: awaitWatch must not wait for it
 			close(r.watched)
 		} else { // it started: wait for it to end

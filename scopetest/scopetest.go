@@ -21,6 +21,13 @@
 // VerifyNone leave it out, so one leaked scope does not fail every test
 // after the one that left it. VerifyAtExit names everything still alive.
 //
+// The tree holds scopes weakly: a scope dropped without Wait, whose tasks
+// have all returned, leaves it once garbage collected. Run holds the scopes
+// made under its own until its check, so it finds such a scope whatever
+// the collector did; VerifyNone and VerifyAtExit, which check scopes made
+// from any context, find it only if it was not collected first. Tracking
+// with [scope.TrackDropped] reports those as they are collected.
+//
 // Everything here works inside a testing/synctest bubble, where the retries
 // below cost no real time: fake time moves once every goroutine of the
 // bubble is durably blocked. A leaked task blocked on something outside the
@@ -32,6 +39,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -40,6 +48,7 @@ import (
 	"time"
 
 	"github.com/structuredgo/scope"
+	"github.com/structuredgo/scope/internal/keep"
 )
 
 // Retry is how long the checks give scopes that are ending to finish their
@@ -55,7 +64,10 @@ var Retry = 2 * time.Second
 // the %+v report of the error tree, panics and their stacks included), or if
 // a scope made under it is still alive once the scope's Wait returned (named
 // with its tasks, their states, ages and spawn sites). The scope's context is
-// t.Context(); it tracks its tasks and captures panics, on top of opts.
+// t.Context(); it tracks its tasks and captures panics, on top of opts. Run
+// holds every scope made under its own alive until its check, so that a
+// scope the test forgot to Wait for is found even if nothing refers to it
+// any more and the garbage collector has run.
 //
 // Body may end the test itself: if it calls t.FailNow (t.Fatal), the scope
 // still waits for its tasks, and Run reports as above before the test
@@ -77,7 +89,11 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		returned bool
 		panicked *bodyPanic
 	)
-	defer func() { // also as body's Goexit unwinds: see above
+	// The scopes made under Run's are held until its check, which a
+	// collection would otherwise hide them from: see internal/keep.
+	kept := new(keep.Keeper)
+	defer runtime.KeepAlive(kept) // after the check below
+	defer func() {                // also as body's Goexit unwinds: see above
 		t.Helper()
 		if r := recover(); r != nil { // not the body's: scope.Run's own
 			t.Errorf("scopetest: the test's scope panicked: %v\n%s", r, debug.Stack())
@@ -90,7 +106,7 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		report(t, err, root)
 	}()
 	opts = append([]scope.Option{scope.WithTracking(scope.TrackTasks), scope.CapturePanics()}, opts...)
-	err = scope.Run(t.Context(), func(ctx context.Context, sc *scope.Scope) (err error) {
+	err = scope.Run(keep.Into(t.Context(), kept), func(ctx context.Context, sc *scope.Scope) (err error) {
 		s, root = sc, sc.Snapshot().Nodes[0].ID
 		// A panic is recovered here, not where scope.Run re-panics it, so
 		// that Run reports it from its own frame: t then names the test's
@@ -177,6 +193,9 @@ func goexits(err error) int {
 	return 0
 }
 
+// fix says what to do about a scope that outlived its test.
+const fix = "(call each scope's Wait before the test ends, after cancelling it if its tasks run until cancelled; one with 0 tasks was never waited for)"
+
 // report fails t with the scope's error, and with every scope made under
 // root that is still alive.
 func report(t testing.TB, err error, root string) {
@@ -186,7 +205,7 @@ func report(t testing.TB, err error, root string) {
 	}
 	if left := settle(func() scope.Tree { return unreported(under(scope.Snapshot(), root)) }); left.Len() > 0 {
 		markReported(left)
-		t.Errorf("scopetest: %s outlived the test's scope:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
+		t.Errorf("scopetest: %s outlived the test's scope:\n%s\n%s", count(left), strings.TrimSuffix(left.String(), "\n"), fix)
 	}
 }
 
@@ -199,7 +218,7 @@ func VerifyNone(t testing.TB) {
 	t.Helper()
 	if left := settle(func() scope.Tree { return unreported(scope.Snapshot()) }); left.Len() > 0 {
 		markReported(left)
-		t.Errorf("scopetest: %s still alive:\n%s", count(left), strings.TrimSuffix(left.String(), "\n"))
+		t.Errorf("scopetest: %s still alive:\n%s\n%s", count(left), strings.TrimSuffix(left.String(), "\n"), fix)
 	}
 }
 
@@ -209,7 +228,7 @@ func VerifyNone(t testing.TB) {
 // was 0. Pass it to goleak.Cleanup.
 func VerifyAtExit(exitCode int) {
 	if left := settle(scope.Snapshot); left.Len() > 0 {
-		fmt.Fprintf(os.Stderr, "scopetest: %s outlived the tests:\n%s", count(left), left)
+		fmt.Fprintf(os.Stderr, "scopetest: %s outlived the tests:\n%s%s\n", count(left), left, fix)
 		if exitCode == 0 {
 			exitCode = 1
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"weak"
 
 	"github.com/structuredgo/scope"
 	"go.uber.org/goleak"
@@ -148,6 +149,30 @@ func TestRunNamesAScopeLeakedUnderANestedScopeThatClosed(t *testing.T) {
 		r.wantOne(t, "1 scope and 1 task outlived the test's scope", `scope "leaky"`, "stuck (cancelling)")
 		close(release)
 		_ = leaky.Wait()
+	})
+}
+
+// A scope made under Run and never waited for is found even once nothing
+// refers to it and the garbage collector has run: Run holds the scopes made
+// under it until its check (the tree of tracked scopes holds them weakly).
+func TestRunFindsAForgottenScopeAfterACollection(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		var forgotten weak.Pointer[scope.Scope]
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			func() {
+				bg, _ := scope.New(ctx, scope.WithName("forgotten"))
+				bg.Go(func(context.Context) error { return nil }, scope.Named("quick"))
+				forgotten = weak.Make(bg)
+			}()
+			runtime.GC()
+			runtime.GC()
+			return nil
+		})
+		r.wantOne(t, "1 scope and 0 tasks outlived the test's scope", `scope "forgotten"`)
+		if p := forgotten.Value(); p != nil {
+			_ = p.Wait() // for VerifyAtExit
+		}
 	})
 }
 
