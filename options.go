@@ -78,6 +78,12 @@ func WithLimit(n int) Option {
 // The clock starts when the scope is made, not when the option is; d <= 0
 // cancels the scope as it is made, as [context.WithTimeout] does.
 //
+// errors.Is(err, context.DeadlineExceeded) holds both for the scope's own
+// deadline and for a task that failed on a timeout of its own (an *Error
+// holding it). To tell them apart, as a handler choosing between 504 and
+// 502 must: the scope's deadline, or its parent's, is Wait's error itself,
+// err == context.DeadlineExceeded; a task's is inside an [*Error].
+//
 // In a testing/synctest bubble, at the deadline's very instant the scope
 // acts as cancelled by it even before its timer has fired: a Go then starts
 // nothing, a task that ends then hands its slot of the limit to no waiting
