@@ -27,8 +27,7 @@ type Scope struct {
 	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
 	reuse   bool          // Run's scope under a limit: keeps idle workers (see listIdle)
 	tr      *scopeTrack   // nil unless tracking is on for the scope
-	end     time.Time     // the context's deadline, its own or its parent's, if fake (see late)
-	fake    bool          // end is a deadline on a testing/synctest bubble's clock
+	end     *time.Time    // the context's deadline, its own or its parent's, if on a testing/synctest bubble's clock (see late); else nil, and the Scope 16 bytes smaller for it
 
 	// The fields above are set as the scope is made and only read after; the
 	// pad keeps them off the cache line of mu, which every start and finish
@@ -57,7 +56,7 @@ type Scope struct {
 	result  error
 
 	workers  sync.WaitGroup           // if reuse, the goroutines running tasks or idle, so that Wait outlives them
-	wakes    spares[wake]             // wakes to reuse for tasks waiting for the limit
+	wakes    *spares[wake]            // wakes to reuse for tasks waiting for the limit; made by the first to wait, so that a Scope fits 512 bytes
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
 }
@@ -132,7 +131,10 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	if s.ownDeadline(parent) {
 		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
 	}
-	s.end, s.fake = fakeDeadline(parent) // the parent's: a context whose Done is nil is seen as such
+	if d, fake := fakeDeadline(parent); fake { // the parent's: a context whose Done is nil is seen as such
+		end := d // declared in the branch, allocated in it only: &d escaped on every scope
+		s.end = &end
+	}
 	s.ctx, s.cancel = context.WithCancelCause(parent)
 	if s.tr != nil && s.tr.what&TrackTasks != 0 {
 		s.watch()

@@ -138,6 +138,9 @@ func (s *Scope) start(t *task, wait bool) error {
 		return errFull
 	}
 	s.live++
+	if s.wakes == nil {
+		s.wakes = new(spares[wake])
+	}
 	w := s.wakes.get()
 	if w == nil {
 		w = &wake{make(chan struct{}, 1)}
@@ -316,7 +319,7 @@ func (s *Scope) leave(t *task) {
 // tie every run, and t is listed, holding its slot, meanwhile. s.mu is
 // held, and released while it waits.
 func (s *Scope) unlink(t *task) (next *task) {
-	if s.fake && s.waiting.head != nil {
+	if s.end != nil && s.waiting.head != nil {
 		s.awaitDeadline()
 	}
 	s.running.remove(t)

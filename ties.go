@@ -22,7 +22,7 @@ import (
 // DeadlineExceeded as noise (isNoise), and a Cancel, its closing, or a
 // slot's hand-over (unlink) waits for the context to end by the deadline
 // (awaitDeadline). A bool load unless the deadline is a bubble's.
-func (s *Scope) late() bool { return s.fake && isNow(s.end) }
+func (s *Scope) late() bool { return s.end != nil && isNow(*s.end) }
 
 // awaitDeadline waits, at the very instant of the scope's deadline on a
 // testing/synctest bubble's clock, for the context to end by it: its timer
