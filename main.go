@@ -57,9 +57,9 @@ import (
 // does (asyncio.run cancels them): to drop them, body calls s.Cancel(nil)
 // before it returns. Main takes SIGINT and SIGTERM whatever other
 // signal.Notify calls the program made; a program that handles them itself
-// uses Run with signal.NotifyContext. Main stops listening for signals, and its own
-// goroutine has ended, before it returns or exits; a signal that arrives
-// after that gets the default treatment.
+// uses Run with signal.NotifyContext. Main stops listening for signals, and
+// its own goroutine has ended, before it returns or exits; a signal that
+// arrives after that gets the default treatment.
 //
 //	func main() {
 //		scope.Main(func(ctx context.Context, s *scope.Scope) error {
@@ -99,8 +99,8 @@ func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
 	osExit(exitCode(w.first))
 }
 
-// exitOnGoexit ends the program if body called runtime.Goexit (t.FailNow,
-// log.Fatal's cousins in helpers): Run has waited for the tasks, and the
+// exitOnGoexit ends the program if body called runtime.Goexit (t.FailNow
+// in a helper shared with tests, say): Run has waited for the tasks, and the
 // main goroutine is unwinding. Left to unwind, it would hang the process,
 // not crash it as a bare Goexit in func main does: the signal package's
 // goroutine outlives Main and hides the deadlock from the runtime. So Main
