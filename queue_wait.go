@@ -153,11 +153,11 @@ func (q *Queue[T]) wait(ctx context.Context, l *waiters[T], item T) (got T, hand
 	if done == nil {   // a context that never ends: a plain receive is cheaper than a select
 		<-w.ready
 	} else {
-		w.done = done // for wakers: see gone
+		// Done and the deadline are asked of ctx without q.mu, and
+		// published to wakers with an atomic store: a waker that looks
+		// first finds neither, as for a caller that came a moment earlier.
+		w.done = done // see gone
 		w.hasDone.Store(true)
-		// Asked of ctx without q.mu, as Done is, and published to wakers
-		// with an atomic store: a waker that looks first finds no
-		// deadline, as for a caller that came a moment earlier.
 		var guard <-chan time.Time // see isNow: until just after the deadline's instant
 		if d, fake := fakeDeadline(ctx); fake && !time.Now().After(d) {
 			end := d // declared here, it is allocated here only: &d escaped on every wait

@@ -91,9 +91,10 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 	)
 	// The scopes made under Run's are held until its check, which a
 	// collection would otherwise hide them from: see internal/keep.
+	// KeepAlive is deferred first, so it runs after the check below.
 	kept := new(keep.Keeper)
-	defer runtime.KeepAlive(kept) // after the check below
-	defer func() {                // also as body's Goexit unwinds: see above
+	defer runtime.KeepAlive(kept)
+	defer func() { // also as body's Goexit unwinds: see above
 		t.Helper()
 		if r := recover(); r != nil { // not the body's: scope.Run's own
 			t.Errorf("scopetest: the test's scope panicked: %v\n%s", r, debug.Stack())
