@@ -3,6 +3,7 @@ package scope
 import (
 	"context"
 	"runtime"
+	"sync"
 )
 
 // The limit is a count of slots under the scope's mutex, not a semaphore:
@@ -12,6 +13,34 @@ import (
 // next Go (see listIdle). So under a limit of n Run's scope runs on at most
 // n goroutines, started once, like a pool fed one function per task, and
 // the hand-over keeps the order of the calls.
+
+// A limit is the state of WithLimit, made only for a scope that has one, so
+// that a Scope without it is smaller (see fixed).
+type limit struct {
+	few   bool // no more slots than GOMAXPROCS as the scope was made: see awaitWork
+	reuse bool // Run's scope: keeps idle workers (see listIdle); set before its body runs
+
+	// Guarded by the scope's mu.
+	slots   int          // tasks holding a slot
+	waiting taskList     // tasks blocked on the limit, in call order
+	idle    []chan *task // idle workers, each waiting for a task
+
+	workers sync.WaitGroup // if reuse, the goroutines running tasks or idle, so that Wait outlives them
+	wakes   spares[wake]   // wakes to reuse for tasks waiting for the limit
+}
+
+// newLimit returns the state of a limit of n slots, or nil for no limit.
+func newLimit(n int) *limit {
+	if n == 0 {
+		return nil
+	}
+	return &limit{few: n <= runtime.GOMAXPROCS(0)}
+}
+
+// full reports whether every slot is taken. s.mu is held.
+func (s *Scope) full() bool {
+	return s.lim != nil && s.lim.slots >= s.cfg.limit
+}
 
 // awaitSlot blocks the caller of Go while its task t waits for a slot, until
 // w, t's wake, is signalled. It returns nil once t has been handed a slot, or
@@ -31,7 +60,7 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 			return s.giveUp(t, w)
 		}
 	}
-	s.wakes.put(w)
+	s.lim.wakes.put(w)
 	return nil
 }
 
@@ -40,14 +69,14 @@ func (s *Scope) awaitSlot(t *task, w *wake) error {
 // as the scope was cancelled: then t runs.
 func (s *Scope) giveUp(t *task, w *wake) error {
 	s.mu.Lock()
-	defer s.wakes.put(w)
+	defer s.lim.wakes.put(w)
 	select {
 	case <-w.c: // handed a slot just as the scope was cancelled: it runs
 		s.mu.Unlock()
 		return nil
 	default: // handOff signals under s.mu: t still waits, and is ours
 	}
-	s.waiting.remove(t)
+	s.lim.waiting.remove(t)
 	t.waiting = false
 	s.leaveUnlock()
 	return context.Cause(s.ctx)
@@ -62,12 +91,13 @@ type wake struct{ c chan struct{} }
 // A cancelled scope starts nothing: its waiting callers drop their own tasks.
 // s.mu is held.
 func (s *Scope) handOff() *task {
-	next := s.waiting.head
+	l := s.lim
+	next := l.waiting.head
 	if next == nil || s.ctx.Err() != nil {
-		s.slots--
+		l.slots--
 		return nil
 	}
-	s.waiting.remove(next)
+	l.waiting.remove(next)
 	next.waiting = false
 	s.running.push(next)
 	next.started.c <- struct{}{} // room for it: the wake is new or drained
@@ -92,10 +122,11 @@ func (s *Scope) handOff() *task {
 // goroutine for each task that finds room, as without a limit, and ends it
 // with its task.
 func (s *Scope) listIdle(work chan *task) bool {
-	if s.closed || s.ctx.Err() != nil || len(s.idle) >= s.cfg.limit {
+	l := s.lim
+	if s.closed || s.ctx.Err() != nil || len(l.idle) >= s.cfg.limit {
 		return false
 	}
-	s.idle = append(s.idle, work)
+	l.idle = append(l.idle, work)
 	return true
 }
 
@@ -108,7 +139,7 @@ func (s *Scope) awaitWork(work chan *task) *task {
 	// With no more workers than processors the next Go often comes within a
 	// yield, as above; with more, the yield only hands the processor to
 	// another worker (bench/ BenchmarkBounded, limits 2 and 64).
-	if s.few {
+	if s.lim.few {
 		runtime.Gosched()
 	}
 	return <-work
@@ -117,8 +148,19 @@ func (s *Scope) awaitWork(work chan *task) *task {
 // dismiss sends every idle worker away, when the scope closes or is
 // cancelled. s.mu is held.
 func (s *Scope) dismiss() {
-	for _, w := range s.idle {
+	if s.lim == nil {
+		return
+	}
+	for _, w := range s.lim.idle {
 		w <- nil
 	}
-	s.idle = s.idle[:0]
+	s.lim.idle = s.lim.idle[:0]
+}
+
+// waiters returns how many tasks wait for the limit. s.mu is held.
+func (s *Scope) waiters() int {
+	if s.lim == nil {
+		return 0
+	}
+	return s.lim.waiting.n
 }

@@ -24,15 +24,21 @@ type TaskOption interface {
 // limit, no deadline, fail fast, re-panic in Wait.
 type config struct {
 	name      string
-	limit     int // 0: none
-	deadline  time.Time
-	timed     bool            // deadline is set: the zero time is a deadline too, long past
-	timeouts  []time.Duration // turned into deadlines when the scope is made
+	limit     int       // 0: none
+	when      *deadline // nil: none; read only as the scope is made, so kept apart to keep a Scope small (see fixed)
+	onFailure func(task string, err error)
+	track     Tracking
 	supervise bool
 	panics    bool // under supervise, a panic still cancels: the helpers' rule
 	capture   bool
-	onFailure func(task string, err error)
-	track     Tracking
+}
+
+// A deadline is what WithTimeout and WithDeadline asked of a scope, until
+// the scope is made and its context has the earliest of them.
+type deadline struct {
+	at       time.Time
+	set      bool            // at is set: the zero time is a deadline too, long past
+	timeouts []time.Duration // turned into deadlines when the scope is made
 }
 
 type option func(*config)
@@ -93,7 +99,10 @@ func WithLimit(n int) Option {
 // asyncio's timeout does. A parent's deadline counts too. On the real clock
 // the timer decides.
 func WithTimeout(d time.Duration) Option {
-	return option(func(c *config) { c.timeouts = append(c.timeouts, d) })
+	return option(func(c *config) {
+		w := c.deadlines()
+		w.timeouts = append(w.timeouts, d)
+	})
 }
 
 // WithDeadline cancels the scope at t, with cause [context.DeadlineExceeded];
@@ -162,9 +171,20 @@ func OnFailure(f func(task string, err error)) Option {
 	return option(func(c *config) { c.onFailure = f })
 }
 
+// deadlines returns what the scope's deadline options asked so far, made by
+// the first of them.
+func (c *config) deadlines() *deadline {
+	if c.when == nil {
+		c.when = new(deadline)
+	}
+	return c.when
+}
+
+// earliest makes t the deadline unless an earlier one was asked. The zero
+// time is a deadline too, long past.
 func (c *config) earliest(t time.Time) {
-	if !c.timed || t.Before(c.deadline) {
-		c.deadline, c.timed = t, true
+	if d := c.deadlines(); !d.set || t.Before(d.at) {
+		d.at, d.set = t, true
 	}
 }
 

@@ -3,10 +3,10 @@ package scope
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // A Scope is a group of tasks that end together: asyncio's TaskGroup, trio's
@@ -17,6 +17,40 @@ import (
 // cause; [Scope.Wait] waits for every task, then returns nil or an [*Error]
 // holding every failure. A Scope is safe for use by many goroutines.
 type Scope struct {
+	fixed
+	_ [(64 - unsafe.Sizeof(fixed{})%64) % 64]byte // see fixed
+
+	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
+	live    int        // tasks not yet returned, waiting ones included, plus Run's body
+	ids     int        // tasks named so far, for "task-N"
+	running taskList
+	waited  bool        // Wait was called: the scope closes when live reaches 0
+	noYield bool        // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
+	closed  bool        // the scope closed: Go panics, Wait returns result
+	aborted bool        // Run's body panicked or called Goexit: see abortBody
+	exited  bool        // Run's body called Goexit: see Main
+	claimed error       // the cause the first failure, or Cancel, is cancelling the scope with; see claim
+	stop    error       // Cancel's cause: a clean stop, unless the context ended otherwise first
+	errs    []error     // failures, in the order recorded
+	names   []string    // names[i] is the task that returned errs[i]
+	panic   *PanicError // Wait re-panics it: Run's body's, else the first task's unless captured
+	result  error
+
+	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
+	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
+}
+
+// fixed holds what a Scope sets as it is made and only reads after. The
+// pad that follows it in Scope keeps these fields off the cache line of
+// mu, which every start and finish of a task writes: without a pad, each
+// task's read of s.tr, on another core, missed the cache (4.1% of
+// fan-out's profile, 1.5% with it; fan-out of 10,000 6% faster,
+// bench/against HEAD 6, p=0.002). The pad only fills fixed up to a whole
+// number of cache lines, and a Scope's size class is a multiple of 64
+// bytes, which puts every Scope at the start of a cache line (see
+// TestScopeFitsItsSizeClass): so mu begins a line of its own, as it did
+// behind a full 64-byte pad, in fewer bytes.
+type fixed struct {
 	ctx     context.Context // what tasks receive; cancelled by the first failure, Cancel, the parent, the deadline, or Wait
 	cancel  context.CancelCauseFunc
 	release context.CancelFunc
@@ -24,41 +58,9 @@ type Scope struct {
 	done    chan struct{} // closed when the scope closes
 	id      uint64        // for the tree: unique for the process's life
 	self    *Scope        // the scope itself, to tell a copy (see check)
-	few     bool          // a limit no greater than GOMAXPROCS as the scope was made: see awaitWork
-	reuse   bool          // Run's scope under a limit: keeps idle workers (see listIdle)
+	lim     *limit        // nil without WithLimit
 	tr      *scopeTrack   // nil unless tracking is on for the scope
-	end     *time.Time    // the context's deadline, its own or its parent's, if on a testing/synctest bubble's clock (see late); else nil, and the Scope 16 bytes smaller for it
-
-	// The fields above are set as the scope is made and only read after; the
-	// pad keeps them off the cache line of mu, which every start and finish
-	// writes. Without it, each task's read of s.tr, on another core, missed
-	// the cache: 4.1% of fan-out's profile, 1.5% with the pad; fan-out at
-	// n=10,000 6% faster (bench/against HEAD 6, p=0.002).
-	_ [64]byte
-
-	mu      sync.Mutex // guards the fields below; never held across a wait or a call into user code
-	live    int        // tasks not yet returned, waiting ones included, plus Run's body
-	ids     int        // tasks named so far, for "task-N"
-	running taskList
-	waiting taskList     // blocked on the limit, in call order
-	slots   int          // tasks holding a slot of the limit
-	idle    []chan *task // idle workers under the limit, each waiting for a task
-	waited  bool         // Wait was called: the scope closes when live reaches 0
-	noYield bool         // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
-	closed  bool         // the scope closed: Go panics, Wait returns result
-	claimed error        // the cause the first failure, or Cancel, is cancelling the scope with; see claim
-	aborted bool         // Run's body panicked or called Goexit: see abortBody
-	exited  bool         // Run's body called Goexit: see Main
-	stop    error        // Cancel's cause: a clean stop, unless the context ended otherwise first
-	errs    []error      // failures, in the order recorded
-	names   []string     // names[i] is the task that returned errs[i]
-	panic   *PanicError  // Wait re-panics it: Run's body's, else the first task's unless captured
-	result  error
-
-	workers  sync.WaitGroup           // if reuse, the goroutines running tasks or idle, so that Wait outlives them
-	wakes    *spares[wake]            // wakes to reuse for tasks waiting for the limit; made by the first to wait, so that a Scope fits 512 bytes
-	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
-	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
+	end     *time.Time    // the context's deadline, its own or its parent's, if on a testing/synctest bubble's clock (see late); else nil
 }
 
 // Run makes a scope, runs body on the calling goroutine with the scope's
@@ -78,7 +80,9 @@ func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, op
 	}
 	s := newScope(ctx, opts)
 	s.live = 1 // the body
-	s.reuse = s.cfg.limit > 0
+	if s.lim != nil {
+		s.lim.reuse = true
+	}
 	exiting := true
 	defer func() {
 		if exiting { // runtime.Goexit in body (t.FailNow): cancel, wait, and let it go on
@@ -114,23 +118,19 @@ func New(ctx context.Context, opts ...Option) (*Scope, context.Context) {
 
 func newScope(parent context.Context, opts []Option) *Scope {
 	needContext(parent)
-	s := &Scope{done: make(chan struct{})}
+	s := &Scope{fixed: fixed{done: make(chan struct{})}}
 	s.self = s
 	for _, o := range opts {
 		checkOption(o)
 		o.apply(&s.cfg)
 	}
-	s.few = s.cfg.limit > 0 && s.cfg.limit <= runtime.GOMAXPROCS(0)
+	s.lim = newLimit(s.cfg.limit)
 	parent = s.track(parent)
-	if len(s.cfg.timeouts) > 0 {
-		now := time.Now()
-		for _, d := range s.cfg.timeouts {
-			s.cfg.earliest(now.Add(d))
-		}
-	}
 	if s.ownDeadline(parent) {
-		parent, s.release = context.WithDeadline(parent, s.cfg.deadline)
+		parent, s.release = context.WithDeadline(parent, s.cfg.when.at)
 	}
+	// The deadline's context has it now, or the parent's is earlier.
+	s.cfg.when = nil
 	if d, fake := fakeDeadline(parent); fake { // the parent's: a context whose Done is nil is seen as such
 		end := d // declared in the branch, allocated in it only: &d escaped on every scope
 		s.end = &end
@@ -151,11 +151,18 @@ func newScope(parent context.Context, opts []Option) *Scope {
 // outermost times out, as of asyncio's nested timeouts only the outermost
 // raises TimeoutError.
 func (s *Scope) ownDeadline(parent context.Context) bool {
-	if !s.cfg.timed {
+	w := s.cfg.when
+	if w == nil {
 		return false
 	}
+	if len(w.timeouts) > 0 {
+		now := time.Now()
+		for _, d := range w.timeouts {
+			s.cfg.earliest(now.Add(d))
+		}
+	}
 	d, ok := parent.Deadline()
-	return !ok || d.After(s.cfg.deadline)
+	return !ok || d.After(w.at)
 }
 
 // Go starts fn in a new task of the scope, with the scope's context (or, for
@@ -247,7 +254,9 @@ func (s *Scope) panicked() bool {
 // whose task was the last.
 func (s *Scope) awaitClosed() {
 	<-s.done
-	s.workers.Wait()
+	if s.lim != nil {
+		s.lim.workers.Wait()
+	}
 }
 
 // Cancel cancels the scope's context with cause (nil means
@@ -331,7 +340,7 @@ func (s *Scope) String() string {
 		return "scope (not made by New or Run)"
 	}
 	s.mu.Lock()
-	n, state := s.running.n+s.waiting.n, StateRunning
+	n, state := s.running.n+s.waiters(), StateRunning
 	switch {
 	case s.closed:
 		state = StateClosed
@@ -359,15 +368,17 @@ func (s *Scope) check() {
 	}
 }
 
-// needContext panics with a clear message if ctx is nil, which would
-// otherwise fail later, in a nil dereference far from the call, or not at
-// all until the call has to wait.
+// checkOption panics with what to do if o is nil, which would otherwise
+// fail in a nil dereference inside the option loop.
 func checkOption(o Option) {
 	if o == nil {
 		panic("scope: nil Option; leave it out")
 	}
 }
 
+// needContext panics with a clear message if ctx is nil, which would
+// otherwise fail later, in a nil dereference far from the call, or not at
+// all until the call has to wait.
 func needContext(ctx context.Context) {
 	if ctx == nil {
 		panic("scope: nil Context; pass context.Background(), context.TODO() or the caller's context")

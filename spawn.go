@@ -39,8 +39,8 @@ type task struct {
 	tr       *taskTrack // nil unless the scope tracks its tasks
 
 	out        outcome // nil for Go: who else hears how the task ended
-	prev, next *task   // in s.running or s.waiting; guarded by s.mu
-	waiting    bool    // in s.waiting; guarded by s.mu
+	prev, next *task   // in s.running or s.lim.waiting; guarded by s.mu
+	waiting    bool    // in s.lim.waiting; guarded by s.mu
 	started    *wake   // a waiting task's: signalled when it is handed a slot
 }
 
@@ -115,38 +115,41 @@ func (s *Scope) start(t *task, wait bool) error {
 	case s.late():
 		s.mu.Unlock()
 		return context.DeadlineExceeded
-	case s.cfg.limit == 0 || s.slots < s.cfg.limit:
-		s.slots++
+	case s.lim == nil:
 		s.live++
 		s.running.push(t)
-		if n := len(s.idle); n > 0 { // an idle worker takes it: no new goroutine
-			w := s.idle[n-1]
-			s.idle = s.idle[:n-1]
-			s.mu.Unlock()
-			w <- t
-			return nil
-		}
-		crowded := s.cfg.limit == 0 && s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
+		crowded := s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
 		s.mu.Unlock()
 		s.goRun(t)
 		if crowded { // see crowd
 			s.yield()
 		}
 		return nil
+	case !s.full():
+		s.lim.slots++
+		s.live++
+		s.running.push(t)
+		if n := len(s.lim.idle); n > 0 { // an idle worker takes it: no new goroutine
+			w := s.lim.idle[n-1]
+			s.lim.idle = s.lim.idle[:n-1]
+			s.mu.Unlock()
+			w <- t
+			return nil
+		}
+		s.mu.Unlock()
+		s.goRun(t)
+		return nil
 	case !wait:
 		s.mu.Unlock()
 		return errFull
 	}
 	s.live++
-	if s.wakes == nil {
-		s.wakes = new(spares[wake])
-	}
-	w := s.wakes.get()
+	w := s.lim.wakes.get()
 	if w == nil {
 		w = &wake{make(chan struct{}, 1)}
 	}
 	t.waiting, t.started = true, w
-	s.waiting.push(t)
+	s.lim.waiting.push(t)
 	s.mu.Unlock()
 	return s.awaitSlot(t, w)
 }
@@ -198,8 +201,8 @@ const longYield = time.Millisecond
 // goroutines, the scope's workers count it until it ends, so that Wait
 // outlives it (see listIdle).
 func (s *Scope) goRun(t *task) {
-	if s.reuse {
-		s.workers.Add(1)
+	if s.lim != nil && s.lim.reuse {
+		s.lim.workers.Add(1)
 	}
 	go s.run(t)
 }
@@ -209,8 +212,8 @@ func (s *Scope) goRun(t *task) {
 // the next task (see listIdle).
 func (s *Scope) run(t *task) {
 	var work chan *task
-	if s.reuse {
-		defer s.workers.Done()
+	if s.lim != nil && s.lim.reuse {
+		defer s.lim.workers.Done()
 		work = make(chan *task, 1)
 	}
 	for t != nil {
@@ -319,14 +322,15 @@ func (s *Scope) leave(t *task) {
 // tie every run, and t is listed, holding its slot, meanwhile. s.mu is
 // held, and released while it waits.
 func (s *Scope) unlink(t *task) (next *task) {
-	if s.end != nil && s.waiting.head != nil {
+	if s.lim == nil {
+		s.running.remove(t)
+		return nil
+	}
+	if s.end != nil && s.lim.waiting.head != nil {
 		s.awaitDeadline()
 	}
 	s.running.remove(t)
-	if s.cfg.limit > 0 {
-		next = s.handOff()
-	}
-	return next
+	return s.handOff()
 }
 
 // taskPool recycles task structs, so that a task costs one allocation, the

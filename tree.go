@@ -119,7 +119,7 @@ func (s *Scope) appendNodes(nodes []Node, now time.Time) []Node {
 	case done:
 		n.State = StateCancelling
 	}
-	n.Tasks, n.InWait = s.running.n+s.waiting.n, s.waited && !s.closed
+	n.Tasks, n.InWait = s.running.n+s.waiters(), s.waited && !s.closed
 	at := len(nodes)
 	nodes = append(nodes, n.aged(now))
 	for _, t := range s.liveTasks() {
@@ -409,9 +409,12 @@ func shortSite(site string) string {
 
 // liveTasks returns s's live tasks, oldest first. s.mu is held.
 func (s *Scope) liveTasks() []*task {
-	live := make([]*task, 0, s.running.n+s.waiting.n)
-	for _, l := range []*taskList{&s.running, &s.waiting} {
-		for t := l.head; t != nil; t = t.next {
+	live := make([]*task, 0, s.running.n+s.waiters())
+	for t := s.running.head; t != nil; t = t.next {
+		live = append(live, t)
+	}
+	if s.lim != nil {
+		for t := s.lim.waiting.head; t != nil; t = t.next {
 			live = append(live, t)
 		}
 	}
