@@ -30,11 +30,14 @@ import (
 // [Tracking]) to have them listed too, with ages and spawn sites.
 //
 // When the run ends:
-//   - with no failure and no signal, Main returns;
+//   - with no failure and no signal, Main returns. The run's own deadline
+//     ([WithTimeout], [WithDeadline] among opts) is not a failure (see
+//     [Scope.Wait]): when it passes, the tasks are cancelled and waited
+//     for, and Main returns, as for a program told to run for so long. A
+//     program for which the deadline means it failed returns an error of
+//     its own from a task when ctx's deadline passes;
 //   - if it failed, with no signal, Main prints the %+v report of the error to
-//     stderr and exits with status 1; so it does if the run's own deadline
-//     ([WithTimeout], [WithDeadline] among opts) passed: no task failed,
-//     but the program did not finish, and it prints a line that says so;
+//     stderr and exits with status 1;
 //   - after a signal, it exits with status 130 for SIGINT, 143 for SIGTERM.
 //     A clean stop prints nothing: the run returned nil, or only the signal's
 //     cause (what [Run] reports when its parent ended it). If there were also
@@ -88,12 +91,12 @@ func Main(body func(ctx context.Context, s *Scope) error, opts ...Option) {
 	defer w.exitOnGoexit()
 	err := w.run(body, opts)
 	// w.first is safe to read: the watcher has ended.
-	switch {
-	case w.first == nil && err == nil:
+	// The run's own deadline is no failure: with no signal, Main returns.
+	clean := err == nil || err == context.DeadlineExceeded || err == w.cause
+	if clean && w.first == nil {
 		return
-	case err == context.DeadlineExceeded: // the run's own: no task failed
-		fmt.Fprintln(osStderr, "scope: Main's run did not finish by its deadline (WithTimeout or WithDeadline): "+err.Error())
-	case err != nil && err != w.cause:
+	}
+	if !clean {
 		fmt.Fprintf(osStderr, "%+v\n", err)
 	}
 	osExit(exitCode(w.first))

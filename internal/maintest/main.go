@@ -16,7 +16,8 @@
 //	nested     the task "outer" prints "outer done" once its context ends;
 //	           the body calls Main again, which panics
 //	timeout    Main's scope has a 10ms timeout; the task "slow" waits for its
-//	           context and returns ctx.Err(); Main exits 1
+//	           context and returns ctx.Err(); Main returns, and the program
+//	           prints "returned"
 //	stuckpanic the task "panicker" panics; the task "stuck" prints "ready"
 //	           once that has cancelled its context, and never returns: only
 //	           a second signal ends the program
