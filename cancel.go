@@ -5,12 +5,12 @@ import (
 	"reflect"
 )
 
-// record records a failure of a task (or of Run's body, when owner is set),
-// unless err is cancellation noise, and cancels the scope when it should.
-// It returns the failing task's name and whether OnFailure is to hear of
-// it: the caller tells it (see finish). ctx is the context the task ran
-// with.
-func (s *Scope) record(named string, id int, ctx context.Context, err error, how int, owner bool) (name string, tell bool) {
+// record records a failure of a task (or of Run's body, which counts as a
+// task), unless err is cancellation noise, and cancels the scope when it
+// should. It returns the failing task's name and whether OnFailure is to
+// hear of it: the caller tells it (see finish). ctx is the context the task
+// ran with.
+func (s *Scope) record(named string, id int, ctx context.Context, err error, how int) (name string, tell bool) {
 	if how == returned && s.isNoise(err, ctx) {
 		return "", false
 	}
@@ -24,7 +24,7 @@ func (s *Scope) record(named string, id int, ctx context.Context, err error, how
 		s.errs = append(s.errs, err)
 		s.names = append(s.names, name)
 	}
-	cancels := (owner || !s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim(err)
+	cancels := (!s.cfg.supervise || (how == panicked && s.cfg.panics)) && s.claim(err)
 	s.mu.Unlock()
 	if cancels {
 		if testHookClaimed != nil {
@@ -77,7 +77,7 @@ func (s *Scope) callBody(body func(ctx context.Context, s *Scope) error) (nilPan
 		}
 	}()
 	if err := body(s.ctx, s); err != nil {
-		if name, tell := s.record("body", 0, s.ctx, err, returned, true); tell {
+		if name, tell := s.record("body", 0, s.ctx, err, returned); tell {
 			s.cfg.onFailure(name, err)
 		}
 	}

@@ -123,8 +123,11 @@ func WithName(name string) Option {
 // Supervise makes the scope a supervisor: a task's failure, panic or Goexit
 // cancels nothing, and every task runs to its end. Every failure is still
 // reported by Wait, and a panic is still re-panicked there unless
-// [CapturePanics] is given. A failure of Run's body still cancels the scope:
-// the owner has given up.
+// [CapturePanics] is given. Run's body counts as a task: an error it
+// returns cancels nothing either, and Run waits for the tasks to end. Only
+// a panic or a Goexit in the body cancels the scope, or it would wait
+// behind tasks that may never end; a body that gives up on the tasks
+// calls s.Cancel before it returns its error.
 func Supervise() Option {
 	return option(func(c *config) { c.supervise = true })
 }

@@ -68,10 +68,11 @@ type fixed struct {
 // It is the form to reach for: `async with asyncio.TaskGroup() as tg`.
 //
 // The body counts as a task: an error it returns is a failure like a task's
-// (named "body"), and it cancels the scope even under [Supervise]. A panic in
-// body, or a runtime.Goexit (t.FailNow), cancels the scope, waits for the
-// tasks, then re-panics the original value (or lets the goroutine exit); a
-// body panic beats any task panic. Calling Wait from body deadlocks.
+// (named "body"), and cancels the scope unless under [Supervise]. A panic in
+// body, or a runtime.Goexit (t.FailNow), cancels the scope even under
+// Supervise, waits for the tasks, then re-panics the original value (or
+// lets the goroutine exit); a body panic beats any task panic. Calling Wait
+// from body deadlocks.
 //
 // Run panics if ctx or body is nil.
 func Run(ctx context.Context, body func(ctx context.Context, s *Scope) error, opts ...Option) error {

@@ -135,12 +135,28 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-func TestBodyFailureCancelsTasksEvenUnderSupervise(t *testing.T) {
+// Under Supervise the body counts as a task: the error it returns is
+// reported, and cancels nothing; its panic does (see
+// TestBodyPanicCancelsWaitsAndRepanicsOriginal).
+func TestBodyFailureUnderSuperviseCancelsNothing(t *testing.T) {
 	bad := errors.New("bad")
+	recorded := make(chan struct{}) // OnFailure heard the body's error: it would have cancelled by now
+	var cancelled error
 	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
-		s.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
+		s.Go(func(ctx context.Context) error {
+			<-recorded
+			cancelled = context.Cause(ctx)
+			return nil
+		})
 		return bad
-	}, scope.Supervise())
+	}, scope.Supervise(), scope.OnFailure(func(task string, err error) {
+		if task == "body" {
+			close(recorded)
+		}
+	}))
+	if cancelled != nil {
+		t.Errorf("the task's context was cancelled with %v; under Supervise the body's error cancels nothing", cancelled)
+	}
 	if e := asError(t, err); len(e.Errors()) != 1 || !errors.Is(err, bad) {
 		t.Fatalf("Run = %v; want *Error of [bad]", err)
 	}

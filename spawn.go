@@ -289,7 +289,7 @@ func (s *Scope) finish(t *task, err error, how int, work chan *task) (next *task
 	}()
 	keep := t.out == nil || t.out.keep(how, err)
 	if err != nil && keep {
-		if name, tell := s.record(t.name, t.id, t.ctx, err, how, false); tell {
+		if name, tell := s.record(t.name, t.id, t.ctx, err, how); tell {
 			s.leave(t)
 			left = true
 			s.cfg.onFailure(name, err)
