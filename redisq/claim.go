@@ -6,10 +6,10 @@ import (
 )
 
 // take runs takeScript: the shutdown marker, abandoned items if it is time
-// to look for them, new items, without blocking.
-func (q *Queue[T]) take(ctx context.Context, n int) (any, error) {
+// to look for them (or if look is set), new items, without blocking.
+func (q *Queue[T]) take(ctx context.Context, n int, look bool) (any, error) {
 	minIdle, from := int64(-1), "0-0"
-	if q.claimDue() {
+	if q.claimDue() || look {
 		minIdle = q.visibility.Milliseconds()
 		if c := q.cursor.Load(); c != nil {
 			from = *c
@@ -26,6 +26,17 @@ func (q *Queue[T]) take(ctx context.Context, n int) (any, error) {
 		}
 	}
 	return res, err
+}
+
+// scanning reports whether takeScript's reply found nothing, but its look
+// through the pending list stopped part-way: ten entries per item asked
+// for. The next take goes on from there (see take). Going on at once,
+// not a poll interval later, keeps a long list of items held by live
+// consumers from holding back an abandoned one behind it by more than a
+// few round trips.
+func scanning(reply any) bool {
+	next := cursorOf(reply)
+	return status(reply) == "empty" && next != "" && next != "0-0"
 }
 
 // cursorOf reads the cursor of takeScript's reply {status, entries, cursor}.

@@ -48,7 +48,7 @@ func (q *Queue[T]) decode(ctx context.Context, entries []entry) ([]*Item[T], err
 	items := make([]*Item[T], 0, len(entries))
 	var errs []error
 	for _, e := range entries {
-		it := &Item[T]{ID: e.id, q: q}
+		it := &Item[T]{ID: e.id, id: e.id, q: q}
 		err := errors.New("it has no field v")
 		if e.ok {
 			err = q.codec.Unmarshal([]byte(e.payload), &it.Value)

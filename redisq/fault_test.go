@@ -305,3 +305,83 @@ func TestGetBlockedWhileTheStreamIsDeletedGoesOn(t *testing.T) {
 		t.Fatalf("the blocked Get = %v; want item 2", err)
 	}
 }
+
+// TryGet finds an item whose consumer died longer than the visibility
+// timeout ago: "the next item if there is one" holds for items abandoned
+// too. It used to look for them at most four times per timeout, so a
+// TryGet right after another answered ErrEmpty with one waiting.
+func TestTryGetFindsAnAbandonedItem(t *testing.T) {
+	_, rdb := server(t)
+	q := open[int](t, rdb) // visibility timeout: a minute
+	ctx := context.Background()
+	if _, err := q.TryGet(ctx); !errors.Is(err, redisq.ErrEmpty) {
+		t.Fatalf("TryGet of an empty queue = %v; want ErrEmpty", err)
+	}
+	if err := q.Put(ctx, 1); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	dead := open[int](t, rdb)
+	it, err := dead.Get(ctx)
+	if err != nil {
+		t.Fatalf("Get = %v", err)
+	}
+	// Its consumer died a while ago: idle for longer than the timeout.
+	stream := "redisq:{" + t.Name() + "}"
+	if err := rdb.Do(ctx, "XCLAIM", stream, "redisq", "dead", 0, it.ID, "IDLE", 2*time.Minute.Milliseconds()).Err(); err != nil {
+		t.Fatalf("XCLAIM IDLE = %v", err)
+	}
+	again, err := q.TryGet(ctx)
+	if err != nil || again.ID != it.ID {
+		t.Fatalf("TryGet = %v, %v; want the abandoned item %s", again, err, it.ID)
+	}
+}
+
+// A Get whose context ends returns within about the poll interval even
+// when far more Gets block than the client pools connections, and a Put
+// beside them is not held up. Each blocked Get holds a connection while it
+// blocks in Redis, and go-redis's wait for a free one ignores the context
+// (redisq hides its cancellation, so that no call is cut short): eighty
+// Gets on a pool of two used to queue for connections, the slowest
+// returning after 4.2 s.
+func TestManyBlockedGetsSeeTheirContextEnd(t *testing.T) {
+	srv, _ := server(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	const poll, deadline = 50 * time.Millisecond, 200 * time.Millisecond
+	const late = deadline + 8*poll // some slack for a loaded machine; the queueing took 4 s
+	q := open[int](t, rdb, redisq.WithPollInterval(poll))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var worst time.Duration
+	var got []error // what the Gets returned but their context's end: the one item
+	for range 80 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			start := time.Now()
+			_, err := q.Get(ctx)
+			took := time.Since(start)
+			mu.Lock()
+			defer mu.Unlock()
+			worst = max(worst, took)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				got = append(got, err)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	start := time.Now()
+	putErr := q.Put(ctx, 1)
+	putTook := time.Since(start)
+	cancel()
+	wg.Wait()
+	if putErr != nil || putTook > late {
+		t.Errorf("Put beside 80 blocked Gets = %v after %v; want nil within %v", putErr, putTook, late)
+	}
+	if worst > late {
+		t.Errorf("the slowest Get returned %v after it began, its context ending at %v; want within %v", worst, deadline, late)
+	}
+	if len(got) != 1 || got[0] != nil {
+		t.Errorf("the Gets returned %v beside their contexts' end; want one nil, for the item put", got)
+	}
+}

@@ -35,7 +35,8 @@ func (q *Queue[T]) Get(ctx context.Context) (*Item[T], error) {
 }
 
 // TryGet removes and returns the next item if there is one, without
-// blocking. It returns [ErrEmpty] when there is none to get now,
+// blocking: a new one, or one abandoned by its consumer (it always looks
+// for those). It returns [ErrEmpty] when there is none to get now,
 // [ErrShutDown] when Get would.
 func (q *Queue[T]) TryGet(ctx context.Context) (*Item[T], error) {
 	items, err := q.get(ctx, 1, false)
@@ -70,7 +71,8 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		res, err := q.take(uncancelled, n)
+		// TryGet always looks for abandoned items: "none now" must hold.
+		res, err := q.take(uncancelled, n, !block)
 		if err != nil {
 			return nil, q.fail(ctx, "getting from", err)
 		}
@@ -80,10 +82,17 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		case "now", "shut":
 			return nil, ErrShutDown
 		}
+		if scanning(res) { // the look through the pending list is not through: go on with it now
+			continue
+		}
 		if !block {
 			return nil, ErrEmpty
 		}
+		if err := q.blocking.enter(ctx); err != nil {
+			return nil, err
+		}
 		entries, err := q.await(uncancelled, n)
+		q.blocking.leave()
 		if err != nil {
 			return nil, q.fail(ctx, "waiting for an item of", err)
 		}

@@ -13,8 +13,9 @@ import (
 // entry is finished.
 type Item[T any] struct {
 	Value T      // the item as put
-	ID    string // the stream entry's id, such as 1700000000000-0
+	ID    string // the stream entry's id, such as 1700000000000-0; Done acknowledges the entry Get took, whatever ID is set to
 
+	id    string // the entry Get took, which Done acknowledges
 	q     *Queue[T]
 	state atomic.Int32 // notDone, marking or done
 }
@@ -57,7 +58,7 @@ func (q *Queue[T]) DoneBatch(ctx context.Context, items []*Item[T]) error {
 			}
 			return err
 		}
-		args = append(args, it.ID)
+		args = append(args, it.id)
 	}
 	if len(items) == 0 {
 		return nil
@@ -81,10 +82,13 @@ func (q *Queue[T]) startMarking(it *Item[T]) error {
 		return errors.New("redisq: Done on an Item that Get did not return; mark done the *Item from Get, GetBatch or TryGet")
 	}
 	if it.q != q {
-		return fmt.Errorf("redisq: DoneBatch on queue %q with item %s of queue %q; mark each item done on the queue it came from", q.name, it.ID, it.q.name)
+		if it.q.name == q.name {
+			return fmt.Errorf("redisq: DoneBatch with item %s got through another Queue value of queue %q (Open was called twice); mark each item done on the Queue value that got it", it.id, q.name)
+		}
+		return fmt.Errorf("redisq: DoneBatch on queue %q with item %s of queue %q; mark each item done on the queue it came from", q.name, it.id, it.q.name)
 	}
 	if !it.state.CompareAndSwap(notDone, marking) {
-		return fmt.Errorf("redisq: Done called twice on item %s of queue %q; call it once per item, and again only after it failed", it.ID, q.name)
+		return fmt.Errorf("redisq: Done called twice on item %s of queue %q; call it once per item, and again only after it failed", it.id, q.name)
 	}
 	return nil
 }

@@ -87,6 +87,10 @@ func TestMisuseSaysWhatToDo(t *testing.T) {
 			t.Errorf("%s = %v; want an error that starts \"redisq: \" and says what to do", name, err)
 		}
 	}
+	// Both Queue values are of one name: the message says it was opened twice.
+	if err := errs["DoneBatch with another queue's item"]; err == nil || !strings.Contains(err.Error(), "Open was called twice") {
+		t.Errorf("DoneBatch with an item of another Queue value of the same name = %v; want it to say the queue was opened twice", err)
+	}
 }
 
 func panicOf(f func()) (msg string) {

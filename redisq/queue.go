@@ -33,6 +33,7 @@ type Queue[T any] struct {
 	marker    string // key of the shutdown marker: absent, "drain" or "now"
 	malformed string // key of the stream entries that did not decode go to
 	config
+	blocking  gate                   // turns to block in Redis: see gate
 	lastClaim atomic.Int64           // unix nanoseconds of the last look for abandoned items; 0: look now
 	cursor    atomic.Pointer[string] // where the next look goes on in the pending list; nil: from the start
 }
@@ -63,7 +64,7 @@ func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, op
 	q := &Queue[T]{
 		rdb: rdb, name: name,
 		stream: key, marker: key + ":shutdown", malformed: key + ":malformed",
-		config: newConfig(opts),
+		config: newConfig(opts), blocking: newGate(rdb),
 	}
 	if err := q.createGroup(ctx); err != nil {
 		return nil, err
