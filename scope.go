@@ -56,7 +56,7 @@ type fixed struct {
 	release context.CancelFunc
 	cfg     config
 	done    chan struct{} // closed when the scope closes
-	id      uint64        // for the tree: unique for the process's life
+	id      uint64        // for the tree: unique for the process's life; 0 if not tracked
 	self    *Scope        // the scope itself, to tell a copy (see check)
 	lim     *limit        // nil without WithLimit
 	tr      *scopeTrack   // nil unless tracking is on for the scope
