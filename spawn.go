@@ -42,6 +42,8 @@ type task struct {
 	prev, next *task   // in s.running or s.lim.waiting; guarded by s.mu
 	waiting    bool    // in s.lim.waiting; guarded by s.mu
 	started    *wake   // a waiting task's: signalled when it is handed a slot
+
+	launch func() // t.begin, bound once per struct and kept by recycle: see goRun
 }
 
 // An outcome hears how a task ended, for Spawn and Start. keep runs first and
@@ -77,7 +79,7 @@ func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, u
 	if fn == nil {
 		panic("scope: nil task function; pass the function the task runs")
 	}
-	t := taskPool.Get().(*task)
+	t := pooledTask()
 	t.s, t.fn, t.ctx = s, fn, s.ctx
 	for _, o := range opts {
 		if o == nil {
@@ -204,8 +206,15 @@ func (s *Scope) goRun(t *task) {
 	if s.lim != nil && s.lim.reuse {
 		s.lim.workers.Add(1)
 	}
-	go s.run(t)
+	// `go s.run(t)` allocates a closure for its arguments; a func value
+	// without any does not, and t's launch is bound once per pooled struct.
+	// So a task costs no allocation (bench/ BenchmarkFanOut: 1,004 allocs
+	// at n=1,000 before, 4 after).
+	go t.launch()
 }
+
+// begin runs t on the goroutine goRun started for it: t.launch.
+func (t *task) begin() { t.s.run(t) }
 
 // run runs t, then each waiting task that t's slot is handed to, on one
 // goroutine; in a scope that reuses its goroutines, it then waits idle for
@@ -333,13 +342,26 @@ func (s *Scope) unlink(t *task) (next *task) {
 	return s.handOff()
 }
 
-// taskPool recycles task structs, so that a task costs one allocation, the
-// go statement's, as a raw goroutine does (bench/ BenchmarkFanOut, impl=scope
-// against impl=raw; doc/benchmarks.md). A build that made each task new was
-// 1.14x slower at n=1,000, 1.09x at 10,000 (bench/against HEAD 10 FanOut).
-// It holds no channel and no goroutine, so it is safe across synctest
-// bubbles.
-var taskPool = sync.Pool{New: func() any { return new(task) }}
+// taskPool recycles task structs, so that a task costs no allocation in
+// steady state: neither its struct nor, with its launch, its go statement
+// (bench/ BenchmarkFanOut; a raw goroutine's closure costs one). A build
+// that made each task new was 1.14x slower at n=1,000, 1.09x at 10,000
+// (bench/against HEAD 10 FanOut), and 1.27x at n=10 (a scratch benchmark,
+// ten interleaved runs, p=0.023). It holds no channel and no goroutine, so
+// it is safe across synctest bubbles.
+var taskPool sync.Pool // of *task, each with its launch bound: see pooledTask
+
+// pooledTask returns a task from the pool, or a new one, with its launch
+// bound. (A New function for the pool would make an initialization cycle:
+// taskPool, begin, run, recycle, taskPool.)
+func pooledTask() *task {
+	if t, ok := taskPool.Get().(*task); ok {
+		return t
+	}
+	t := new(task)
+	t.launch = t.begin
+	return t
+}
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
 // goroutine still refers to it (a Go that waited for the limit holds only the
@@ -350,7 +372,7 @@ func recycle(t *task) {
 	if t.out != nil {
 		return
 	}
-	*t = task{}
+	*t = task{launch: t.launch}
 	taskPool.Put(t)
 }
 
