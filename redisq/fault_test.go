@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,8 +240,8 @@ func TestLosesNothingUnderConcurrency(t *testing.T) {
 }
 
 // An abandoned item behind ten or more items still held (not idle) comes
-// back: a look for abandoned items reads ten pending entries per item asked
-// for, and the next look goes on from where it stopped, not from the start.
+// back: a look for abandoned items walks the whole pending list (it used to
+// read ten entries per item asked for, and go on from there at the next).
 func TestAbandonedItemBehindHeldOnesComesBack(t *testing.T) {
 	_, rdb := server(t)
 	holder, lost := open[int](t, rdb), open[int](t, rdb)
@@ -384,4 +385,63 @@ func TestManyBlockedGetsSeeTheirContextEnd(t *testing.T) {
 	if len(got) != 1 || got[0] != nil {
 		t.Errorf("the Gets returned %v beside their contexts' end; want one nil, for the item put", got)
 	}
+}
+
+// TryGet finds an abandoned item wherever it sits in the pending list,
+// and in one round trip however many items are held. A look used to go on
+// from where the last one stopped, ten entries per item asked for: one
+// that began part-way missed an item behind it, and behind 2,000 held
+// items a TryGet took 200 round trips (282 ms behind 20,000).
+func TestTryGetLooksThroughThePendingListAtOnce(t *testing.T) {
+	_, rdb := server(t)
+	q, holder := open[int](t, rdb), open[int](t, rdb)
+	ctx := context.Background()
+	const held = 2000
+	vs := make([]int, held)
+	for i := range vs {
+		vs[i] = i
+	}
+	if err := holder.PutBatch(ctx, vs); err != nil {
+		t.Fatalf("PutBatch = %v", err)
+	}
+	items, err := holder.GetBatch(ctx, held) // held, and not idle: just got
+	if err != nil || len(items) != held {
+		t.Fatalf("GetBatch = %d items, %v", len(items), err)
+	}
+	stream := "redisq:{" + t.Name() + "}"
+	abandon := func(id string) { // its consumer died a while ago: idle for longer than the timeout
+		t.Helper()
+		if err := rdb.Do(ctx, "XCLAIM", stream, "redisq", "dead", 0, id, "IDLE", 2*time.Minute.Milliseconds()).Err(); err != nil {
+			t.Fatalf("XCLAIM IDLE = %v", err)
+		}
+	}
+	var calls atomic.Int64
+	rdb.AddHook(countCalls{&calls})
+
+	abandon(items[held-1].ID) // at the end of the list
+	calls.Store(0)
+	if it, err := q.TryGet(ctx); err != nil || it.ID != items[held-1].ID {
+		t.Fatalf("TryGet = %v, %v; want the abandoned item %s", it, err, items[held-1].ID)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("TryGet behind %d held items made %d calls to Redis; want 1", held-1, n)
+	}
+	abandon(items[0].ID) // at the start, before where the last look stopped
+	if it, err := q.TryGet(ctx); err != nil || it.ID != items[0].ID {
+		t.Fatalf("TryGet = %v, %v; want the abandoned item %s (ErrEmpty means none now)", it, err, items[0].ID)
+	}
+}
+
+// countCalls is a client hook that counts the commands the client runs.
+type countCalls struct{ n *atomic.Int64 }
+
+func (h countCalls) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h countCalls) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (h countCalls) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }

@@ -82,17 +82,10 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		case "now", "shut":
 			return nil, ErrShutDown
 		}
-		if scanning(res) { // the look through the pending list is not through: go on with it now
-			continue
-		}
 		if !block {
 			return nil, ErrEmpty
 		}
-		if err := q.blocking.enter(ctx); err != nil {
-			return nil, err
-		}
-		entries, err := q.await(uncancelled, n)
-		q.blocking.leave()
+		entries, err := q.awaitTurn(ctx, uncancelled, n)
 		if err != nil {
 			return nil, q.fail(ctx, "waiting for an item of", err)
 		}
@@ -100,6 +93,17 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 			return q.decode(uncancelled, entries)
 		}
 	}
+}
+
+// awaitTurn waits for a turn to block in Redis (see gate), then awaits, and
+// gives the turn back however await ends. It returns ctx's cause if ctx
+// ends before the turn comes; it is given ctx's values alone (see get).
+func (q *Queue[T]) awaitTurn(ctx, uncancelled context.Context, n int) ([]entry, error) {
+	if err := q.blocking.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer q.blocking.leave() // also if a hook of the client panics: a lost turn is lost for good
+	return q.await(uncancelled, n)
 }
 
 // await blocks in Redis, for at most the poll interval, until new entries

@@ -33,9 +33,8 @@ type Queue[T any] struct {
 	marker    string // key of the shutdown marker: absent, "drain" or "now"
 	malformed string // key of the stream entries that did not decode go to
 	config
-	blocking  gate                   // turns to block in Redis: see gate
-	lastClaim atomic.Int64           // unix nanoseconds of the last look for abandoned items; 0: look now
-	cursor    atomic.Pointer[string] // where the next look goes on in the pending list; nil: from the start
+	blocking  gate         // turns to block in Redis: see gate
+	lastClaim atomic.Int64 // unix nanoseconds of the last look for abandoned items; 0: look now
 }
 
 // group is the consumer group every Queue of a name reads with: one group,

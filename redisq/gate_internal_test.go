@@ -1,0 +1,57 @@
+package redisq
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/structuredgo/scope/redisq/redisqtest"
+)
+
+// panicOnce is a client hook that panics the first time the client runs
+// XREADGROUP: a Get's blocking call.
+type panicOnce struct{ once sync.Once }
+
+func (h *panicOnce) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *panicOnce) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if strings.EqualFold(cmd.Name(), "xreadgroup") {
+			h.once.Do(func() { panic("hook") })
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h *panicOnce) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// A Get whose blocking call panics (a hook of the client's, recovered by
+// the caller) gives its turn at the gate back: a turn not given back is
+// lost for good, and with a pool of two, the gate's only one. It was.
+func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	rdb.AddHook(&panicOnce{})
+	q, err := Open[int](context.Background(), rdb, t.Name(), WithPollInterval(5*time.Millisecond))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	if cap(q.blocking) != 1 {
+		t.Fatalf("the gate has %d turns for a pool of 2; want 1", cap(q.blocking))
+	}
+	panicked := func() (r any) {
+		defer func() { r = recover() }()
+		q.Get(context.Background())
+		return nil
+	}()
+	if panicked != "hook" {
+		t.Fatalf("Get panicked with %v; want the hook's panic", panicked)
+	}
+	if n := len(q.blocking); n != 0 {
+		t.Fatalf("%d turns of the gate still taken after the panic; want 0", n)
+	}
+}
