@@ -111,11 +111,13 @@ func Run(t testing.TB, body func(ctx context.Context, s *scope.Scope) error, opt
 		s, root = sc, sc.Snapshot().Nodes[0].ID
 		// A panic is recovered here, not where scope.Run re-panics it, so
 		// that Run reports it from its own frame: t then names the test's
-		// line, not one in package scope. As a failure of the body, it
-		// cancels the scope, which waits for the tasks, as for a panic.
+		// line, not one in package scope. It cancels the scope, which
+		// waits for the tasks, as scope.Run does for a panic even under
+		// Supervise, where the body's error alone would cancel nothing.
 		defer func() {
 			if r := recover(); r != nil {
 				panicked = &bodyPanic{r, debug.Stack()}
+				sc.Cancel(panicked)
 				err = panicked
 			}
 		}()

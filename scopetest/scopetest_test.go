@@ -272,6 +272,21 @@ func TestRunReportsABodyPanic(t *testing.T) {
 	})
 }
 
+// A body panic cancels the scope even under Supervise, as scope.Run's
+// does: the task blocked on its context ends, and the panic is the one
+// failure reported. Run turns the panic into the body's error, which
+// under Supervise cancels nothing, and the test hung.
+func TestRunCancelsOnABodyPanicEvenUnderSupervise(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := &recorder{TB: t}
+		Run(r, func(ctx context.Context, s *scope.Scope) error {
+			s.Go(blockUntilCancelled)
+			panic("bad state")
+		}, scope.Supervise())
+		r.wantOne(t, "the test's body panicked: bad state")
+	})
+}
+
 // Run with a nil body panics at once, saying so.
 func TestRunWithANilBodyPanics(t *testing.T) {
 	defer func() {
