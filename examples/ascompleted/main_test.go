@@ -25,7 +25,7 @@ func TestAsCompleted(t *testing.T) {
 		at := func(sec int) string {
 			return time.Date(2000, 1, 1, 0, 0, sec, 0, time.UTC).Local().Format("15:04:05")
 		}
-		want := "t: type *scope.Task[[]int]\n" +
+		want := "t: type <class '*scope.Task[[]int]'>\n" +
 			"t done: True\n" +
 			"Start: " + at(3) + "\n" +
 			"End: " + at(13) + "\n" +

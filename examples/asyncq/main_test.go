@@ -106,7 +106,39 @@ func TestAsyncQDefaultsShortUnit(t *testing.T) {
 		t.Fatalf("run = %v", err)
 	}
 	check(t, out.String(), 10)
+	for p := range 6 { // five producers, 0 to 4, each sleeping first
+		ran := strings.Contains(out.String(), "Producer "+strconv.Itoa(p)+" sleeping")
+		if ran != (p < 5) {
+			t.Errorf("producer %d ran: %v; want producers 0 to 4, the default -p 5", p, ran)
+		}
+	}
+	if strings.Contains(out.String(), "Consumer 10 ") {
+		t.Errorf("a consumer 10 ran; want consumers 0 to 9, the default -c 10")
+	}
 	if err := run([]string{"-c", "0"}, &out); err == nil {
-		t.Errorf("run -c 0 = nil; want an error")
+		t.Errorf("run -c 0 = nil; want an error: the producers' items would wait for ever")
+	}
+}
+
+// asyncq.py's argparse names: --nprod and --ncon, as -p and -c. With no
+// producers nothing runs but the total, as in Python, where the consumers
+// are cancelled before they ever run.
+func TestAsyncQLongFlagsAndNoProducers(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"--nprod", "1", "--ncon", "2", "-unit", "1ms"}, &out); err != nil {
+		t.Fatalf("run --nprod 1 --ncon 2 = %v", err)
+	}
+	check(t, out.String(), 2)
+	if strings.Contains(out.String(), "Producer 1 ") || strings.Contains(out.String(), "Consumer 2 ") {
+		t.Errorf("more than one producer or two consumers ran:\n%s", out.String())
+	}
+	for _, args := range [][]string{{"-p", "0"}, {"-p", "0", "-c", "0"}} {
+		out.Reset()
+		if err := run(args, &out); err != nil {
+			t.Fatalf("run %q = %v", args, err)
+		}
+		if lines := demotest.Lines(out.String()); len(lines) != 1 || !completed.MatchString(lines[0]) {
+			t.Errorf("run %q printed\n%s\nwant only \"Program completed in N seconds.\"", args, out.String())
+		}
 	}
 }

@@ -50,8 +50,24 @@ func TestRunDelayFlag(t *testing.T) {
 	demotest.SameLines(t, demotest.Lines(out.String()), wantLines)
 }
 
+// The -unit flag, as the other examples have it: the sleep is two units,
+// in fake time exactly.
+func TestRunUnitFlag(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out bytes.Buffer
+		start := time.Now()
+		if err := run([]string{"-unit", "5ms"}, &out); err != nil {
+			t.Fatalf("run(-unit 5ms) = %v; want nil", err)
+		}
+		if got := time.Since(start); got != 10*time.Millisecond {
+			t.Errorf("run(-unit 5ms) took %v; want two units, 10ms", got)
+		}
+		demotest.SameLines(t, demotest.Lines(out.String()), wantLines)
+	})
+}
+
 func TestRunBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-delay", "soon"}, {"-delay", "1s", "extra"}} {
+	for _, args := range [][]string{{"-delay", "soon"}, {"-delay", "1s", "extra"}, {"-unit", "-1s"}} {
 		var out bytes.Buffer
 		err := run(args, &out)
 		if err == nil {

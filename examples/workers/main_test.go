@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -35,12 +36,17 @@ func TestWorkers(t *testing.T) {
 			t.Fatalf("got %d lines; want 20 reports, ====, and 2 totals:\n%s", len(lines), out.String())
 		}
 		sum := 0.0
+		workers := map[string]bool{}
 		for _, l := range lines[:20] {
 			m := slept.FindStringSubmatch(l)
 			if m == nil {
 				t.Fatalf("line %q is not a worker's report", l)
 			}
 			sum += number(t, m[1])
+			workers[strings.Fields(l)[0]] = true
+		}
+		if len(workers) != 3 {
+			t.Errorf("%d workers reported; want the three of the program, each taking sleeps", len(workers))
 		}
 		p, tot := match(t, parallel, lines[21]), match(t, total, lines[22])
 		if d := sum - tot; d > 0.11 || d < -0.11 {

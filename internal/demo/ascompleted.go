@@ -39,7 +39,10 @@ func AsCompleted(ctx context.Context, w io.Writer, unit time.Duration) error {
 			return err
 		}
 		_, err := t.Result()
-		fmt.Fprintf(w, "t: type %T\n", t)
+		// Python prints t: type <class '_asyncio.Task'>; the seed lost
+		// the <class '...'> to the HTML stripping. The line keeps its form,
+		// with Go's type.
+		fmt.Fprintf(w, "t: type <class '%T'>\n", t)
 		fmt.Fprintf(w, "t done: %s\n", pyBool(err != scope.ErrNotDone))
 
 		t1 := scope.Spawn(s, coro([]int{3, 2, 1}, unit))
