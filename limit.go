@@ -37,6 +37,18 @@ func newLimit(n int) *limit {
 	return &limit{few: n <= runtime.GOMAXPROCS(0)}
 }
 
+// takeIdle takes the idle worker listed last, or returns nil if there is
+// none. The scope's mu is held.
+func (l *limit) takeIdle() chan *task {
+	n := len(l.idle)
+	if n == 0 {
+		return nil
+	}
+	w := l.idle[n-1]
+	l.idle = l.idle[:n-1]
+	return w
+}
+
 // full reports whether every slot is taken. s.mu is held.
 func (s *Scope) full() bool {
 	return s.lim != nil && s.lim.slots >= s.cfg.limit

@@ -111,7 +111,7 @@ func WithTimeout(d time.Duration) Option {
 // [context.WithDeadline] does. In a testing/synctest bubble, once t has
 // come the scope acts as cancelled, as for [WithTimeout].
 func WithDeadline(t time.Time) Option {
-	return option(func(c *config) { c.earliest(t) })
+	return option(func(c *config) { c.deadlines().setEarliest(t) })
 }
 
 // WithName names the scope, for [Scope.Name], [Scope.String] and the tree of
@@ -183,12 +183,24 @@ func (c *config) deadlines() *deadline {
 	return c.when
 }
 
-// earliest makes t the deadline unless an earlier one was asked. The zero
-// time is a deadline too, long past.
-func (c *config) earliest(t time.Time) {
-	if d := c.deadlines(); !d.set || t.Before(d.at) {
+// setEarliest makes t the deadline unless an earlier one was asked. The
+// zero time is a deadline too, long past.
+func (d *deadline) setEarliest(t time.Time) {
+	if !d.set || t.Before(d.at) {
 		d.at, d.set = t, true
 	}
+}
+
+// earliest returns the earliest deadline asked, each timeout counted from
+// now: as the scope is made.
+func (d *deadline) earliest() time.Time {
+	if len(d.timeouts) > 0 {
+		now := time.Now()
+		for _, t := range d.timeouts {
+			d.setEarliest(now.Add(t))
+		}
+	}
+	return d.at
 }
 
 type named string

@@ -127,11 +127,12 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	}
 	s.lim = newLimit(s.cfg.limit)
 	parent = s.track(parent)
-	if s.ownDeadline(parent) {
-		parent, s.release = context.WithDeadline(parent, s.cfg.when.at)
+	if w := s.cfg.when; w != nil {
+		if at := w.earliest(); ownDeadline(parent, at) {
+			parent, s.release = context.WithDeadline(parent, at)
+		}
+		s.cfg.when = nil // the deadline's context has it now, or the parent's is earlier
 	}
-	// The deadline's context has it now, or the parent's is earlier.
-	s.cfg.when = nil
 	if d, fake := fakeDeadline(parent); fake { // the parent's: a context whose Done is nil is seen as such
 		end := d // declared in the branch, allocated in it only: &d escaped on every scope
 		s.end = &end
@@ -144,26 +145,16 @@ func newScope(parent context.Context, opts []Option) *Scope {
 	return s
 }
 
-// ownDeadline reports whether the scope needs a timer of its own: it has a
-// deadline, and parent does not end by then. A parent that ends at the same
+// ownDeadline reports whether a scope whose deadline is at needs a timer of
+// its own: parent does not end by then. A parent that ends at the same
 // moment ends the scope: with two timers the scope's could fire first, and
 // its DeadlineExceeded would reach the parent as a failure before the
 // parent's context ended. So of nested scopes with one deadline only the
 // outermost times out, as of asyncio's nested timeouts only the outermost
 // raises TimeoutError.
-func (s *Scope) ownDeadline(parent context.Context) bool {
-	w := s.cfg.when
-	if w == nil {
-		return false
-	}
-	if len(w.timeouts) > 0 {
-		now := time.Now()
-		for _, d := range w.timeouts {
-			s.cfg.earliest(now.Add(d))
-		}
-	}
+func ownDeadline(parent context.Context, at time.Time) bool {
 	d, ok := parent.Deadline()
-	return !ok || d.After(w.at)
+	return !ok || d.After(at)
 }
 
 // Go starts fn in a new task of the scope, with the scope's context (or, for

@@ -117,29 +117,23 @@ func (s *Scope) start(t *task, wait bool) error {
 	case s.late():
 		s.mu.Unlock()
 		return context.DeadlineExceeded
-	case s.lim == nil:
+	case !s.full():
 		s.live++
 		s.running.push(t)
-		crowded := s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
+		if s.lim != nil {
+			s.lim.slots++
+			if w := s.lim.takeIdle(); w != nil { // an idle worker takes it: no new goroutine
+				s.mu.Unlock()
+				w <- t
+				return nil
+			}
+		}
+		crowded := s.lim == nil && s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
 		s.mu.Unlock()
 		s.goRun(t)
 		if crowded { // see crowd
 			s.yield()
 		}
-		return nil
-	case !s.full():
-		s.lim.slots++
-		s.live++
-		s.running.push(t)
-		if n := len(s.lim.idle); n > 0 { // an idle worker takes it: no new goroutine
-			w := s.lim.idle[n-1]
-			s.lim.idle = s.lim.idle[:n-1]
-			s.mu.Unlock()
-			w <- t
-			return nil
-		}
-		s.mu.Unlock()
-		s.goRun(t)
 		return nil
 	case !wait:
 		s.mu.Unlock()
