@@ -143,17 +143,13 @@ func (r *race[T]) win(i int, v T) (first bool) {
 // task, task-1 to task-n, not by its item: wrap fn's error with the item
 // where that matters. It fails fast like [Run], returning a nil slice with
 // the [*Error]; under [Supervise] every item runs in a task of its own and
-// the slice comes back beside the *Error, the failed items' slots holding
-// the zero value, provided every item ran to its own end: if ctx ends (or
-// the scope's deadline passes) first, some slots hold nothing, and Map
-// returns a nil slice with the error, as without Supervise. Under
-// Supervise too, if every item ran to its end with no failure but ctx or
-// the deadline ended the scope at that very moment, the whole slice comes
-// back beside that error (not an *Error): a caller that wants the results
-// whenever they are whole checks the slice for nil, not the error (without
-// Supervise, any error comes with a nil slice). Under Supervise a panic
-// still cancels the other items, as in [Settle]: it re-panics once they
-// have returned. A task of its own for each item is task-(i+1) for
+// the slice always comes back beside the error: the *Error of the items
+// that failed, or, if ctx ended (or the scope's deadline passed) with none
+// failed, that cancellation. The slot of an item that failed, or that ctx
+// or the deadline cut off, holds the zero value; the *Error names the
+// failed ones (task-(i+1) for items[i]). Under Supervise a panic still
+// cancels the other items, as in [Settle]: it re-panics once they have
+// returned. A task of its own for each item is task-(i+1) for
 // items[i], as in [Gather]. Map with no items returns an empty slice and
 // nil, as [Gather] of nothing does, whatever ctx and opts say.
 //
@@ -171,8 +167,6 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 	}
 	out := make([]Out, len(items))
 	supervised := false
-	// Under Supervise: the items that ran to their own end.
-	var whole atomic.Int64
 	opts = append(opts[:len(opts):len(opts)], panicsCancel) // never into the caller's array
 	err := Run(ctx, func(ctx context.Context, s *Scope) error {
 		supervised = s.cfg.supervise
@@ -181,14 +175,7 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 			return nil
 		}
 		for i, item := range items {
-			s.Go(func(ctx context.Context) (err error) {
-				if supervised { // deferred, to count a Goexit, which is a failure, too
-					defer func() {
-						if err == nil || ctx.Err() == nil {
-							whole.Add(1)
-						}
-					}()
-				}
+			s.Go(func(ctx context.Context) error {
 				v, err := fn(ctx, item)
 				if err == nil {
 					out[i] = v
@@ -198,8 +185,8 @@ func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, 
 		}
 		return nil
 	}, opts...)
-	if err != nil && (!supervised || whole.Load() < int64(len(items))) {
-		return nil, err // failed fast, or cut off: a zero slot would mean nothing
+	if err != nil && !supervised {
+		return nil, err // failed fast: the slots of the items cut off hold nothing
 	}
 	return out, err
 }

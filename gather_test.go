@@ -459,9 +459,11 @@ func TestGatherAndMapNameTasksByPosition(t *testing.T) {
 	}
 }
 
-// Under Supervise, Map's slice comes back only when every item ran to its
-// end: items cut off by the deadline would leave slots that mean nothing.
-func TestMapUnderSuperviseCutOffReturnsNoSlice(t *testing.T) {
+// Under Supervise, Map returns its slice beside the error whatever ended
+// the items (DESIGN.md section 3: "the slice comes back beside the *Error"):
+// a failed item's slot, and one cut off by the deadline, hold the zero
+// value. It used to return a nil slice when an item was cut off.
+func TestMapUnderSuperviseReturnsTheSliceBesideAnyError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		bad := errors.New("bad item")
 		fn := func(ctx context.Context, x int) (int, error) {
@@ -471,28 +473,30 @@ func TestMapUnderSuperviseCutOffReturnsNoSlice(t *testing.T) {
 			case 1:
 				return 1, nil
 			case 3:
-				runtime.Goexit() // a failure, not a cut: its slot means "failed"
+				runtime.Goexit() // a failure
 			}
-			return x, scope.Sleep(ctx, time.Hour)
+			return x, scope.Sleep(ctx, time.Hour) // cut off by the deadline
 		}
-		got, err := scope.Map(bg, []int{0, 1, 2}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
-		if got != nil || !errors.Is(err, bad) {
-			t.Errorf("Map with an item cut off = %v, %v; want nil and the failure", got, err)
-		}
-		got, err = scope.Map(bg, []int{1, 2}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
-		if got != nil || err != context.DeadlineExceeded {
-			t.Errorf("Map with an item cut off and no failure = %v, %v; want nil and the deadline", got, err)
-		}
-		got, err = scope.Map(bg, []int{0, 1}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
-		if fmt.Sprint(got) != "[0 1]" || !errors.Is(err, bad) {
-			t.Errorf("Map with every item ended = %v, %v; want [0 1] beside the failure", got, err)
-		}
-		got, err = scope.Map(bg, []int{1, 3}, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
-		if fmt.Sprint(got) != "[1 0]" || !errors.Is(err, scope.ErrGoexit) {
-			t.Errorf("Map with an item that called Goexit = %v, %v; want [1 0] beside ErrGoexit", got, err)
+		for _, c := range []struct {
+			items []int
+			want  string
+			err   error
+		}{
+			{[]int{0, 1, 2}, "[0 1 0]", bad},                 // a failure and a cut-off item
+			{[]int{1, 2}, "[1 0]", context.DeadlineExceeded}, // a cut-off item, no failure
+			{[]int{0, 1}, "[0 1]", bad},                      // every item ended
+			{[]int{1, 3}, "[1 0]", scope.ErrGoexit},          // a Goexit
+		} {
+			got, err := scope.Map(bg, c.items, fn, scope.Supervise(), scope.WithTimeout(time.Minute))
+			if fmt.Sprint(got) != c.want || !errors.Is(err, c.err) {
+				t.Errorf("Map(%v) under Supervise = %v, %v; want %s beside %v", c.items, got, err, c.want, c.err)
+			}
+			if c.err == context.DeadlineExceeded && err != context.DeadlineExceeded {
+				t.Errorf("Map(%v) = %v; want the deadline itself, no failure", c.items, err)
+			}
 		}
 		atTheDeadline := func(ctx context.Context, x int) (int, error) { return x, scope.Sleep(ctx, time.Minute) }
-		got, err = scope.Map(bg, []int{4, 5}, atTheDeadline, scope.Supervise(), scope.WithTimeout(time.Minute))
+		got, err := scope.Map(bg, []int{4, 5}, atTheDeadline, scope.Supervise(), scope.WithTimeout(time.Minute))
 		if fmt.Sprint(got) != "[4 5]" || err != context.DeadlineExceeded {
 			t.Errorf("Map with every item ending as the deadline comes = %v, %v; want [4 5] beside the deadline", got, err)
 		}
