@@ -3,6 +3,7 @@ package scope_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,35 @@ func TestCopiedScopePanicsWithAClearMessage(t *testing.T) {
 		"Spawn":  func() { scope.Spawn(copied, func(context.Context) (int, error) { return 0, nil }) },
 	} {
 		t.Run(name, func(t *testing.T) { wantScopePanic(t, f, "never a copy") })
+	}
+}
+
+// task-N counts every call that starts a task, whether it started or not
+// (DESIGN.md section 2), misused ones too: after a Go and a Spawn of a nil
+// function, each a panic, and a Start with a nil TaskOption, the next
+// task is task-4. Misused calls were not counted.
+func TestTaskNumbersCountMisusedCalls(t *testing.T) {
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		for _, misuse := range []func(){
+			func() { s.Go(nil) },
+			func() { scope.Spawn[int](s, nil) },
+			func() {
+				scope.Start(s, func(ctx context.Context, ready func(int)) error { ready(1); return nil }, nil)
+			},
+		} {
+			if msg, _ := panicOf(misuse).(string); !strings.HasPrefix(msg, "scope: ") {
+				t.Errorf("misuse panicked with %q; want a scope: message", msg)
+			}
+		}
+		release := make(chan struct{})
+		s.Go(func(context.Context) error { <-release; return nil })
+		if tasks := s.Tasks(); len(tasks) != 1 || tasks[0].Name != "task-4" {
+			t.Errorf("Tasks() = %v; want one task, task-4: three calls came before it", tasks)
+		}
+		close(release)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run = %v", err)
 	}
 }

@@ -210,7 +210,8 @@ func (n named) applyTask(t *task) { t.name = string(n) }
 // Named names a task. The name is shown in errors, [Scope.Tasks], the tree of
 // running scopes and profiler labels. An unnamed task, or one named "", is
 // called "task-N", N counting from 1 per scope over every call that starts a
-// task, started or not. Names need not be unique.
+// task, started or not (a misused call that panicked too). Names need not
+// be unique.
 func Named(name string) TaskOption { return named(name) }
 
 type shielded struct{}

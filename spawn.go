@@ -77,13 +77,13 @@ const (
 func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, up int) *task {
 	s.check()
 	if fn == nil {
-		panic("scope: nil task function; pass the function the task runs")
+		s.refuse("scope: nil task function; pass the function the task runs")
 	}
 	t := pooledTask()
 	t.s, t.fn, t.ctx = s, fn, s.ctx
 	for _, o := range opts {
 		if o == nil {
-			panic("scope: nil TaskOption; leave it out")
+			s.refuse("scope: nil TaskOption; leave it out")
 		}
 		o.applyTask(t)
 	}
@@ -94,6 +94,16 @@ func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, u
 		s.trackTask(t, up)
 	}
 	return t
+}
+
+// refuse panics with msg, what to do about a misused call that starts a
+// task, after counting the call: task-N counts every Go, TryGo, Spawn,
+// TrySpawn and Start call, whether its task started or not.
+func (s *Scope) refuse(msg string) {
+	s.mu.Lock()
+	s.ids++
+	s.mu.Unlock()
+	panic(msg)
 }
 
 // start registers t and starts it. When the limit is full it queues t and,

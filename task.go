@@ -61,7 +61,7 @@ func TrySpawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts ...
 func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []TaskOption, wait bool) (*Task[T], error) {
 	if fn == nil {
 		s.check()
-		panic("scope: nil task function; pass the function the task runs")
+		s.refuse("scope: nil task function; pass the function the task runs")
 	}
 	tk := &Task[T]{ended: make(chan struct{})}
 	t := s.newTask(func(ctx context.Context) error {
@@ -210,7 +210,7 @@ func (tk *Task[T]) String() string {
 func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, opts ...TaskOption) (T, error) {
 	if fn == nil {
 		s.check()
-		panic("scope: Start with a nil function; pass the function the task runs")
+		s.refuse("scope: Start with a nil function; pass the function the task runs")
 	}
 	st := &starter[T]{settled: make(chan struct{})}
 	t := s.newTask(func(ctx context.Context) error { return fn(ctx, st.ready) }, opts, 1)
