@@ -11,11 +11,11 @@ import (
 // (XREADGROUP BLOCK, for up to the poll interval). Each holds one of the
 // client's pooled connections meanwhile, and go-redis waits for a free
 // connection without regard to the caller's context, which redisq hides
-// from it (see get). Eighty blocked Gets on a pool of two made a Get
-// whose context ended at 200 ms return after 4.2 s, at a 50 ms poll
-// interval; an audit saw a Put beside forty of them on a pool of four
-// wait 0.9 s (TestManyBlockedGetsSeeTheirContextEnd). At the gate a Get waits in
-// the process, where its context ends the wait at once, and half the pool
+// from it (see get). Eighty blocked Gets on a pool of two made a Get whose
+// context ended at 200 ms return after 4.2 s, at a 50 ms poll interval; an
+// audit saw a Put beside forty of them on a pool of four wait 0.9 s
+// (TestManyBlockedGetsSeeTheirContextEnd). At the gate a Get waits in the
+// process, where its context ends the wait at once, and half the pool
 // stays free for the short calls: Put, Done, the next Get's first look.
 type gate chan struct{}
 
