@@ -131,18 +131,25 @@ func (s *Scope) abortBody(how int, r any) {
 // was the last and Wait was called, it closes the scope, and ends the
 // closing once s.mu is unlocked (closeOutside). s.mu is held.
 func (s *Scope) leaveUnlock() {
+	if s.leaveUnlocked() {
+		s.closeOutside()
+	}
+}
+
+// leaveUnlocked is leaveUnlock but for the end of the closing: it reports
+// whether the scope closed, and the caller then calls closeOutside (see
+// wrapUp). s.mu is held.
+func (s *Scope) leaveUnlocked() (closed bool) {
 	s.live--
 	if s.live == 0 && s.waited && !s.closed {
 		s.awaitDeadline() // releases s.mu meanwhile, at its instant: see there
 	}
-	closed := s.live == 0 && s.waited && !s.closed
+	closed = s.live == 0 && s.waited && !s.closed
 	if closed {
 		s.close()
 	}
 	s.mu.Unlock()
-	if closed {
-		s.closeOutside()
-	}
+	return closed
 }
 
 // close closes the scope and fixes its result. It runs once, when the last

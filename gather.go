@@ -291,6 +291,8 @@ type completion[T any] struct {
 
 func (c *completion[T]) keep(int, error) bool { return true }
 
+func (c *completion[T]) release() {}
+
 func (c *completion[T]) done(how int, err error) {
 	c.Err, c.panicked = err, how == panicked
 	c.to <- *c

@@ -88,8 +88,11 @@ func (tk *Task[T]) cancelled() bool { return tk.killed.Load() }
 func (tk *Task[T]) done(_ int, err error) {
 	tk.err = err
 	close(tk.ended)
-	tk.cancel(context.Canceled) // release the context; Cancel after the end changes nothing
 }
+
+// release frees the task's context from its scope's, once the task is
+// counted out; Cancel after the end changes nothing.
+func (tk *Task[T]) release() { tk.cancel(context.Canceled) }
 
 // Wait waits for the task and returns its result, like `await
 // asyncio.shield(task)`: if ctx ends first, Wait returns the zero value and
@@ -267,6 +270,8 @@ func (st *starter[T]) keep(how int, err error) bool {
 
 // done wakes Start's caller if the task ended before ready: only now, once
 // the task has left the scope and freed its slot (see outcome).
+func (st *starter[T]) release() {}
+
 func (st *starter[T]) done(int, error) {
 	if st.state.Load() == endedEarly {
 		close(st.settled)
