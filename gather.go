@@ -147,11 +147,11 @@ func (r *race[T]) win(i int, v T) (first bool) {
 // that failed, or, if ctx ended (or the scope's deadline passed) with none
 // failed, that cancellation. The slot of an item that failed, or that ctx
 // or the deadline cut off, holds the zero value; the *Error names the
-// failed ones (task-(i+1) for items[i]). Under Supervise a panic still
-// cancels the other items, as in [Settle]: it re-panics once they have
-// returned. A task of its own for each item is task-(i+1) for
-// items[i], as in [Gather]. Map with no items returns an empty slice and
-// nil, as [Gather] of nothing does, whatever ctx and opts say.
+// failed ones. Under Supervise a panic still cancels the other items, as
+// in [Settle]: it re-panics once they have returned. A task of its own for
+// each item is task-(i+1) for items[i], as in [Gather]. Map with no items
+// returns an empty slice and nil, as [Gather] of nothing does, whatever
+// ctx and opts say.
 //
 // Map panics if ctx or fn is nil.
 func Map[In, Out any](ctx context.Context, items []In, fn func(context.Context, In) (Out, error), opts ...Option) ([]Out, error) {
