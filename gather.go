@@ -293,6 +293,8 @@ func (c *completion[T]) keep(int, error) bool { return true }
 
 func (c *completion[T]) release() {}
 
+func (c *completion[T]) numbered(int) {}
+
 func (c *completion[T]) done(how int, err error) {
 	c.Err, c.panicked = err, how == panicked
 	c.to <- *c

@@ -53,8 +53,12 @@ type task struct {
 // that is done no longer shows in Tasks nor holds a slot (asyncio drops a
 // task from its TaskGroup before its awaiters wake), and it is done before
 // its scope's Wait can return. release runs last, once the task is counted
-// out, to free what the outcome held (see wrapUp).
+// out, to free what the outcome held (see wrapUp). numbered runs first, as
+// the call that starts the task numbers it: the task struct is the
+// scope's from then on, recycled once done, so a Task takes its number
+// from here, never from the struct.
 type outcome interface {
+	numbered(id int)
 	keep(how int, err error) bool
 	done(how int, err error)
 	release()
@@ -117,6 +121,9 @@ func (s *Scope) start(t *task, wait bool) error {
 	t.id = s.ids
 	if t.tr != nil {
 		t.tr.id = t.id
+	}
+	if t.out != nil {
+		t.out.numbered(t.id)
 	}
 	switch {
 	case s.closed:
@@ -397,13 +404,9 @@ func pooledTask() *task {
 
 // recycle returns a finished task to the pool: it is unlinked, and only its
 // goroutine still refers to it (a Go that waited for the limit holds only the
-// task's wake; a tracked task's context, its taskTrack, does not point back).
-// A task that Spawn or Start made is left to the garbage collector, since
-// the call that made it may still read it.
+// task's wake; a tracked task's context, its taskTrack, does not point back;
+// a Task, a Start or AsCompleted keep their outcome, which does not either).
 func recycle(t *task) {
-	if t.out != nil {
-		return
-	}
 	*t = task{launch: t.launch}
 	taskPool.Put(t)
 }

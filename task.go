@@ -70,9 +70,8 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 		return err
 	}, opts, 2) // spawn, and Spawn or TrySpawn
 	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
-	t.out = tk
-	err := s.start(t, wait)
-	tk.name, tk.id = t.name, t.id // t is never recycled: it has an outcome
+	t.out, tk.name = tk, t.name
+	err := s.start(t, wait) // t is the scope's now, and recycled once done: read tk only
 	if err != nil {
 		tk.cancel(err)
 		tk.err = err
@@ -80,6 +79,8 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 	}
 	return tk, err
 }
+
+func (tk *Task[T]) numbered(id int) { tk.id = id }
 
 func (tk *Task[T]) keep(int, error) bool { return true }
 
@@ -271,6 +272,8 @@ func (st *starter[T]) keep(how int, err error) bool {
 // done wakes Start's caller if the task ended before ready: only now, once
 // the task has left the scope and freed its slot (see outcome).
 func (st *starter[T]) release() {}
+
+func (st *starter[T]) numbered(int) {}
 
 func (st *starter[T]) done(int, error) {
 	if st.state.Load() == endedEarly {
