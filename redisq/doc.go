@@ -27,10 +27,11 @@
 //     entry that does not decode): methods that talk to Redis return an
 //     error, Len and Shutdown included.
 //   - Blocked calls look again every poll interval ([WithPollInterval]), so
-//     a context's end or a shutdown is seen within that interval. A Queue
-//     lets at most half the client's connection pool block in Redis at
-//     once; its other Gets wait in the process, where their context ends
-//     the wait at once.
+//     a context's end or a shutdown is seen within that interval. The
+//     Queues on one *redis.Client let at most half its connection pool
+//     block in Redis at once (on a cluster or ring client, each Queue half
+//     a node's pool); their other Gets wait in the process, where their
+//     context ends the wait at once.
 //
 // Blocking calls take a context and, when it ends, return [context.Cause].
 // The queue starts no goroutines; it does not own the client, which the

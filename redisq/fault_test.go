@@ -3,6 +3,7 @@ package redisq_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -384,6 +385,50 @@ func TestManyBlockedGetsSeeTheirContextEnd(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != nil {
 		t.Errorf("the Gets returned %v beside their contexts' end; want one nil, for the item put", got)
+	}
+}
+
+// Queues on one client share its pool, and so the gate that keeps half of
+// it free: with a gate each, twenty Queues on a pool of two let twenty Gets
+// block in Redis at once, and a Get on each, its context ending at 200 ms,
+// queued for a connection behind the others' 50 ms polls.
+func TestQueuesOnOneClientShareItsPool(t *testing.T) {
+	srv, _ := server(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	const poll, deadline = 50 * time.Millisecond, 200 * time.Millisecond
+	const late = deadline + 8*poll
+	qs := make([]*redisq.Queue[int], 20)
+	for i := range qs {
+		q, err := redisq.Open[int](context.Background(), rdb, fmt.Sprintf("%s.%d", t.Name(), i), redisq.WithPollInterval(poll))
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		qs[i] = q
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var worst time.Duration
+	for _, q := range qs {
+		for range 2 {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				defer cancel()
+				start := time.Now()
+				_, err := q.Get(ctx)
+				took := time.Since(start)
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("Get on an empty queue = %v; want its context's end", err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				worst = max(worst, took)
+			})
+		}
+	}
+	wg.Wait()
+	if worst > late {
+		t.Errorf("the slowest of 40 Gets on 20 Queues returned %v after it began, its context ending at %v; want within %v", worst, deadline, late)
 	}
 }
 

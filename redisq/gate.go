@@ -3,11 +3,13 @@ package redisq
 import (
 	"context"
 	"runtime"
+	"sync"
+	"weak"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// A gate bounds how many of a Queue's calls block in Redis at once
+// A gate bounds how many Gets block in Redis at once on one client
 // (XREADGROUP BLOCK, for up to the poll interval). Each holds one of the
 // client's pooled connections meanwhile, and go-redis waits for a free
 // connection without regard to the caller's context, which redisq hides
@@ -19,9 +21,32 @@ import (
 // stays free for the short calls: Put, Done, the next Get's first look.
 type gate chan struct{}
 
-// newGate returns a gate for half of rdb's pool.
+// gates holds the gate of each *redis.Client given to Open, which every
+// Queue on that client shares: the pool a gate guards is the client's, and
+// with a gate each, twenty Queues on a pool of two let twenty Gets block in
+// it (TestQueuesOnOneClientShareItsPool). An entry goes once its client
+// is collected.
+var gates sync.Map // weak.Pointer[redis.Client] → gate
+
+// newGate returns the gate for rdb: half of its pool, shared with the
+// other Queues on rdb if it is a *redis.Client. A cluster or a ring pools
+// per node, and a Queue's keys live on one node, so there each Queue has a
+// gate of its own, as has a client redisq does not know.
 func newGate(rdb redis.UniversalClient) gate {
-	return make(gate, max(1, poolSize(rdb)/2))
+	turns := max(1, poolSize(rdb)/2)
+	c, ok := rdb.(*redis.Client)
+	if !ok {
+		return make(gate, turns)
+	}
+	key := weak.Make(c)
+	if g, ok := gates.Load(key); ok {
+		return g.(gate)
+	}
+	g, loaded := gates.LoadOrStore(key, make(gate, turns))
+	if !loaded {
+		runtime.AddCleanup(c, func(key weak.Pointer[redis.Client]) { gates.Delete(key) }, key)
+	}
+	return g.(gate)
 }
 
 // poolSize returns how many connections rdb pools (per node, for a

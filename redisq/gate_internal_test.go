@@ -2,10 +2,12 @@ package redisq
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/structuredgo/scope/redisq/redisqtest"
@@ -54,4 +56,47 @@ func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
 	if n := len(q.blocking); n != 0 {
 		t.Fatalf("%d turns of the gate still taken after the panic; want 0", n)
 	}
+}
+
+// The Queues on one *redis.Client share one gate, of half its pool; another
+// client has its own, and a client's entry goes once it is collected.
+func TestAClientsQueuesShareItsGate(t *testing.T) {
+	srv := redisqtest.Start(t)
+	ctx := context.Background()
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 8})
+	other := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 8})
+	t.Cleanup(func() { rdb.Close(); other.Close() })
+	a, errA := Open[int](ctx, rdb, t.Name()+".a")
+	b, errB := Open[int](ctx, rdb, t.Name()+".b")
+	c, errC := Open[int](ctx, other, t.Name()+".a")
+	if errA != nil || errB != nil || errC != nil {
+		t.Fatalf("Open = %v, %v, %v", errA, errB, errC)
+	}
+	if a.blocking != b.blocking || cap(a.blocking) != 4 {
+		t.Errorf("two Queues on a client of 8 connections have gates of %d and %d turns, shared: %v; want one gate of 4", cap(a.blocking), cap(b.blocking), a.blocking == b.blocking)
+	}
+	if c.blocking == a.blocking {
+		t.Errorf("Queues on two clients share a gate; want one gate per client")
+	}
+}
+
+func TestAClientsGateGoesWithIt(t *testing.T) {
+	srv := redisqtest.Start(t)
+	var key weak.Pointer[redis.Client]
+	func() {
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+		defer rdb.Close()
+		key = weak.Make(rdb)
+		if _, err := Open[int](context.Background(), rdb, t.Name()); err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+	}()
+	for range 100 {
+		runtime.GC()
+		if _, kept := gates.Load(key); !kept {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Errorf("a client's gate is kept after the client was collected; want it gone with it")
 }
