@@ -71,6 +71,14 @@ func (f option) apply(c *config) { f(c) }
 // whose Go may come from anywhere (from inside a testing/synctest bubble,
 // say), keeps none idle.
 //
+// So a task under a limit may run on a goroutine that an earlier task ran
+// on, and finds what that task left on it: an OS thread it locked
+// (runtime.LockOSThread) and did not unlock, which the runtime would
+// otherwise end with the goroutine; profiler labels it set with
+// pprof.SetGoroutineLabels. A task that leaves its thread locked on
+// purpose, or needs a goroutine of its own, runs that work in a nested
+// scope without a limit: such a scope starts a goroutine for every task.
+//
 // WithLimit panics if n < 1: leave the option out for no limit.
 func WithLimit(n int) Option {
 	if n < 1 {
