@@ -38,6 +38,24 @@ func TestTrackedScopeMadeOutsideABubbleEndsInOne(t *testing.T) {
 	}
 }
 
+// A scope made outside a bubble whose tasks and Wait all run inside one
+// lives on the bubble's clock: its Wait is durably blocked, so fake time
+// advances to the task's end. Its Wait's channel used to be made with the
+// scope, outside, and the bubble stood still for ever.
+func TestScopeMadeOutsideABubbleWaitsInOne(t *testing.T) {
+	s, _ := scope.New(bg)
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		s.Go(func(ctx context.Context) error { return scope.Sleep(ctx, time.Second) })
+		if err := s.Wait(); err != nil {
+			t.Errorf("Wait = %v; want nil", err)
+		}
+		if d := time.Since(start); d != time.Second {
+			t.Errorf("Wait returned after %v; want exactly 1s of the bubble's fake time", d)
+		}
+	})
+}
+
 // Its last task may also end in the bubble while Wait waits outside, which
 // closes the scope there.
 func TestTrackedScopeMadeOutsideABubbleClosesInOne(t *testing.T) {

@@ -183,7 +183,13 @@ func (s *Scope) closeOutside() {
 	if s.release != nil {
 		s.release()
 	}
-	close(s.done)
+	s.mu.Lock()
+	s.ended = true
+	done := s.done
+	s.mu.Unlock()
+	if done != nil {
+		close(done)
+	}
 }
 
 // isNoise reports whether err only reports the cancellation of the scope's

@@ -27,6 +27,7 @@ type Scope struct {
 	waited  bool        // Wait was called: the scope closes when live reaches 0
 	noYield bool        // no crowd yields (see yield): one was long, or AsCompleted's caller reads outcomes
 	closed  bool        // the scope closed: Go panics, Wait returns result
+	ended   bool        // closeOutside has run: Wait returns at once
 	aborted bool        // Run's body panicked or called Goexit: see abortBody
 	exited  bool        // Run's body called Goexit: see Main
 	claimed error       // the cause the first failure, or Cancel, is cancelling the scope with; see claim
@@ -35,6 +36,7 @@ type Scope struct {
 	names   []string    // names[i] is the task that returned errs[i]
 	panic   *PanicError // Wait re-panics it: Run's body's, else the first task's unless captured
 	result  error
+	done    chan struct{} // closed as the closing ends; made by the first Wait that must block, on its goroutine (see awaitClosed)
 
 	doneErrs atomic.Pointer[[2]error] // the context's cause and Err once done; see causes
 	ctxErr   atomic.Pointer[error]    // the context's Err once done; see doneErr
@@ -55,12 +57,11 @@ type fixed struct {
 	cancel  context.CancelCauseFunc
 	release context.CancelFunc
 	cfg     config
-	done    chan struct{} // closed when the scope closes
-	id      uint64        // for the tree: unique for the process's life; 0 if not tracked
-	self    *Scope        // the scope itself, to tell a copy (see check)
-	lim     *limit        // nil without WithLimit
-	tr      *scopeTrack   // nil unless tracking is on for the scope
-	end     *time.Time    // the context's deadline, its own or its parent's, if on a testing/synctest bubble's clock (see late); else nil
+	id      uint64      // for the tree: unique for the process's life; 0 if not tracked
+	self    *Scope      // the scope itself, to tell a copy (see check)
+	lim     *limit      // nil without WithLimit
+	tr      *scopeTrack // nil unless tracking is on for the scope
+	end     *time.Time  // the context's deadline, its own or its parent's, if on a testing/synctest bubble's clock (see late); else nil
 }
 
 // Run makes a scope, runs body on the calling goroutine with the scope's
@@ -119,7 +120,7 @@ func New(ctx context.Context, opts ...Option) (*Scope, context.Context) {
 
 func newScope(parent context.Context, opts []Option) *Scope {
 	needContext(parent)
-	s := &Scope{fixed: fixed{done: make(chan struct{})}}
+	s := new(Scope)
 	s.self = s
 	for _, o := range opts {
 		checkOption(o)
@@ -244,8 +245,24 @@ func (s *Scope) panicked() bool {
 // awaitClosed blocks until the scope has closed and, if it reuses its
 // goroutines, they have ended: the idle workers close sent away, and those
 // whose task was the last.
+//
+// The channel it waits on is made by the first Wait that has to wait, not
+// with the scope: a Wait that finds the scope closed allocates nothing, and
+// a scope made outside a testing/synctest bubble whose every task, and
+// Wait, run inside one waits on a channel of the bubble, where the wait is
+// durable (TestScopeMadeOutsideABubbleWaitsInOne).
 func (s *Scope) awaitClosed() {
-	<-s.done
+	s.mu.Lock()
+	if !s.ended {
+		if s.done == nil {
+			s.done = make(chan struct{})
+		}
+		done := s.done
+		s.mu.Unlock()
+		<-done
+	} else {
+		s.mu.Unlock()
+	}
 	if s.lim != nil {
 		s.lim.workers.Wait()
 	}
