@@ -78,6 +78,31 @@ func TestTreeShowsNestedScopesUnderTheirTasks(t *testing.T) {
 	})
 }
 
+// Run's body is not a node: a scope made in it hangs under Run's scope.
+func TestScopeMadeInABodyHangsUnderItsScope(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			return scope.Run(ctx, func(ctx context.Context, inner *scope.Scope) error {
+				inner.Go(func(ctx context.Context) error { <-ctx.Done(); return nil }, scope.Named("task"))
+				synctest.Wait()
+				got := sites.ReplaceAllString(s.Snapshot().String(), " at SITE")
+				want := `scope "outer" (running, 0 tasks) 0s at SITE
+└─ scope "inner" (running, 1 task) 0s at SITE
+   └─ task (running) 0s at SITE
+`
+				if got != want {
+					t.Errorf("got tree\n%s\nwant\n%s", got, want)
+				}
+				inner.Cancel(nil)
+				return nil
+			}, scope.WithName("inner"))
+		}, scope.WithName("outer"), tracked)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestTreeNodesSayWhereTheyWereMade(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
