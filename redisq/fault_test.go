@@ -358,11 +358,7 @@ func TestManyBlockedGetsSeeTheirContextEnd(t *testing.T) {
 	var got []error // what the Gets returned but their context's end: the one item
 	for range 80 {
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), deadline)
-			defer cancel()
-			start := time.Now()
-			_, err := q.Get(ctx)
-			took := time.Since(start)
+			took, err := timedGet(q, deadline)
 			mu.Lock()
 			defer mu.Unlock()
 			worst = max(worst, took)
@@ -412,11 +408,7 @@ func TestQueuesOnOneClientShareItsPool(t *testing.T) {
 	for _, q := range qs {
 		for range 2 {
 			wg.Go(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), deadline)
-				defer cancel()
-				start := time.Now()
-				_, err := q.Get(ctx)
-				took := time.Since(start)
+				took, err := timedGet(q, deadline)
 				if !errors.Is(err, context.DeadlineExceeded) {
 					t.Errorf("Get on an empty queue = %v; want its context's end", err)
 				}
@@ -430,6 +422,16 @@ func TestQueuesOnOneClientShareItsPool(t *testing.T) {
 	if worst > late {
 		t.Errorf("the slowest of 40 Gets on 20 Queues returned %v after it began, its context ending at %v; want within %v", worst, deadline, late)
 	}
+}
+
+// timedGet calls q.Get with a context that ends after deadline, and
+// returns how long it took and its error.
+func timedGet(q *redisq.Queue[int], deadline time.Duration) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	start := time.Now()
+	_, err := q.Get(ctx)
+	return time.Since(start), err
 }
 
 // TryGet finds an abandoned item wherever it sits in the pending list,
