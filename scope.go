@@ -253,15 +253,13 @@ func (s *Scope) panicked() bool {
 // durable (TestScopeMadeOutsideABubbleWaitsInOne).
 func (s *Scope) awaitClosed() {
 	s.mu.Lock()
-	if !s.ended {
-		if s.done == nil {
-			s.done = make(chan struct{})
-		}
-		done := s.done
-		s.mu.Unlock()
+	if !s.ended && s.done == nil {
+		s.done = make(chan struct{})
+	}
+	done, ended := s.done, s.ended
+	s.mu.Unlock()
+	if !ended {
 		<-done
-	} else {
-		s.mu.Unlock()
 	}
 	if s.lim != nil {
 		s.lim.workers.Wait()
