@@ -147,7 +147,7 @@ func (s *Scope) start(t *task, wait bool) error {
 				return nil
 			}
 		}
-		crowded := s.lim == nil && s.running.n > crowd && s.ids%crowd == 0 && !s.noYield
+		crowded := s.lim == nil && !s.noYield && (s.ids == 2 || s.running.n > crowd && s.ids%crowd == 0)
 		s.mu.Unlock()
 		s.goRun(t)
 		if crowded { // see crowd
@@ -184,6 +184,13 @@ func (s *Scope) start(t *task, wait bool) error {
 // raw goroutines; 4 against 8, 0.92x and 0.91x, not significant (p=0.28
 // and 0.19): 8 it is. Yielding on every Go past 256 instead cost more than
 // it saved when the machine ran fast (n=1,000 up to 1.64x).
+//
+// The scope's second task yields too, once, as a probe (see yield): with
+// one task queued, not sixteen, a yield behind tasks that compute lasts
+// one or two time slices, not sixteen (TestTasksLongerThanATimeSliceHoldGoBackLittle:
+// a loop starting 16 tasks of 100 ms, on one processor, returned after
+// 310 ms, now 25-32 ms). It costs a fan-out of 3 some 7% (1.07x, median of
+// eight runs, slower in 6; bench/against HEAD 8 FanOut), of 10 and more ~.
 const crowd = 8
 
 // yield gives the processor to the tasks queued on it, for crowd. If that
@@ -191,7 +198,10 @@ const crowd = 8
 // long (they compute, say, and do not block), and every further yield would
 // hold Go back as long again: a loop starting 200 tasks of 2 ms each, on
 // two cores, took 200 ms to return instead of 0.3 ms. So the scope yields
-// no more, and such a loop takes 2-16 ms, about one yield's time.
+// no more, and such a loop takes about one yield's time: as long as the
+// processor takes to give each task queued before the caller its turn, up
+// to a time slice each (some 10 ms) for tasks that compute longer; hence
+// the probe at the second task (see crowd).
 func (s *Scope) yield() {
 	start := time.Now()
 	runtime.Gosched()

@@ -19,8 +19,10 @@ const (
 	// made (the file:line of the New, Run, Go or Spawn call, resolved only
 	// when someone looks), what each task waits on, and the process-wide tree
 	// that [Snapshot] returns; a task's goroutine carries the pprof labels
-	// "scope" and "task". Every task gets a context of its own, so a scope
-	// made inside a task hangs under that task in the tree.
+	// "scope" and "task", on top of those its context carries, in place of
+	// those the goroutine that called Go had (pass [ValuesFrom] with the
+	// context pprof.Do gave to keep them). Every task gets a context of its
+	// own, so a scope made inside a task hangs under that task in the tree.
 	TrackTasks Tracking = 1 << iota
 
 	// TrackTrace makes a runtime/trace task of each scope and a region of

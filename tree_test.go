@@ -10,6 +10,7 @@ import (
 	"runtime/trace"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -307,6 +308,36 @@ func TestTaskGoroutinesCarryProfileLabels(t *testing.T) {
 		s.Cancel(nil)
 		return nil
 	}, scope.WithName("labelled-scope"), tracked)
+}
+
+// A tracked task's goroutine takes its labels from the task's context,
+// plus scope and task: labels that the goroutine calling Go had, and the
+// scope's context does not carry, are not kept (there is no reading a
+// goroutine's labels), unless ValuesFrom brings the caller's context.
+func TestTrackedTaskLabelsComeFromItsContext(t *testing.T) {
+	var started sync.WaitGroup
+	started.Add(2)
+	_ = scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		park := func(ctx context.Context) error { started.Done(); return blockUntilCancelled(ctx) }
+		pprof.Do(bg, pprof.Labels("req", "B"), func(lctx context.Context) {
+			s.Go(park, scope.Named("plain"))
+			s.Go(park, scope.Named("valued"), scope.ValuesFrom(lctx))
+		})
+		started.Wait()
+		var buf bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+			t.Fatal(err)
+		}
+		profile := buf.String()
+		if want := `{"scope":"req-scope", "task":"plain"}`; !strings.Contains(profile, want) {
+			t.Errorf("goroutine profile lacks %s", want)
+		}
+		if want := `{"req":"B", "scope":"req-scope", "task":"valued"}`; !strings.Contains(profile, want) {
+			t.Errorf("goroutine profile lacks %s", want)
+		}
+		s.Cancel(nil)
+		return nil
+	}, scope.WithName("req-scope"), tracked)
 }
 
 func TestTraceHasATaskPerScopeAndARegionPerTask(t *testing.T) {
