@@ -165,11 +165,12 @@ func ownDeadline(parent context.Context, at time.Time) bool {
 // If the scope is cancelled, fn is not started (nor, in a testing/synctest
 // bubble, at its deadline's instant: see [WithTimeout]). Under [WithLimit],
 // Go blocks while the limit is full, until a slot frees or the scope is
-// cancelled. Without a limit Go never blocks, but at the scope's second
-// task, and at every 8th while more than 8 run, it yields its processor
-// once to the tasks it started, which makes a fan-out of short tasks
-// faster; behind tasks that compute, that yield may keep the caller off
-// its processor for a time slice or two (10 to 30 ms), once: tasks that
+// cancelled. Without a limit Go never blocks, but while more than 8 tasks
+// run, every 8th Go yields its processor once to the tasks it started,
+// which makes a fan-out of short tasks faster; behind tasks that compute
+// for longer than a time slice, that yield keeps the caller off its
+// processor for up to a slice per queued task (16 tasks of 100 ms on one
+// processor: 310 ms), and the scope then yields no more. Tasks that
 // compute belong under WithLimit(runtime.GOMAXPROCS(0)), where Go never
 // yields so. Go panics if fn is nil or if Wait has returned: start tasks
 // before Wait returns, or use [Scope.TryGo] where a task may race the
