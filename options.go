@@ -75,7 +75,8 @@ func (f option) apply(c *config) { f(c) }
 // on, and finds what that task left on it: an OS thread it locked
 // (runtime.LockOSThread) and did not unlock, which the runtime would
 // otherwise end with the goroutine; profiler labels it set with
-// pprof.SetGoroutineLabels; debug.SetPanicOnFault. And its profiler labels
+// pprof.SetGoroutineLabels (in an untracked scope: tracking sets a task's
+// labels itself); debug.SetPanicOnFault. And its profiler labels
 // are those of the goroutine that started that goroutine, not its own Go
 // caller's: label a task's work inside it, with pprof.Do, not around Go. A
 // task that leaves its thread locked on purpose, or needs a goroutine of
