@@ -1,9 +1,9 @@
 package redisq
 
 import (
-	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	"github.com/redis/go-redis/v9"
@@ -16,37 +16,47 @@ import (
 // from it (see get). Eighty blocked Gets on a pool of two made a Get whose
 // context ended at 200 ms return after 4.2 s, at a 50 ms poll interval; an
 // audit saw a Put beside forty of them on a pool of four wait 0.9 s
-// (TestManyBlockedGetsSeeTheirContextEnd). At the gate a Get waits in the
-// process, where its context ends the wait at once, and half the pool
-// stays free for the short calls: Put, Done, the next Get's first look.
-type gate chan struct{}
+// (TestManyBlockedGetsSeeTheirContextEnd). A Get that finds no turn waits
+// in the process instead, where its context ends the wait at once, for a
+// poll interval, and looks again; half the pool stays free for the short
+// calls: Put, Done, each Get's look.
+//
+// A gate is a count, not a channel: one client's Queues share it, perhaps
+// across testing/synctest bubbles, and a channel belongs to the bubble that
+// made it (a send on it from outside kills the process: a Queue opened
+// outside a bubble, on a client first opened in one, did).
+type gate struct {
+	taken atomic.Int32
+	turns int32
+}
 
 // gates holds the gate of each *redis.Client given to Open, which every
 // Queue on that client shares: the pool a gate guards is the client's, and
 // with a gate each, twenty Queues on a pool of two let twenty Gets block in
 // it (TestQueuesOnOneClientShareItsPool). An entry goes once its client
-// is collected.
-var gates sync.Map // weak.Pointer[redis.Client] → gate
+// is collected. A clone of a client (its WithTimeout) shares its pool but
+// is another client, with a gate of its own.
+var gates sync.Map // weak.Pointer[redis.Client] → *gate
 
 // newGate returns the gate for rdb: half of its pool, shared with the
 // other Queues on rdb if it is a *redis.Client. A cluster or a ring pools
 // per node, and a Queue's keys live on one node, so there each Queue has a
 // gate of its own, as has a client redisq does not know.
-func newGate(rdb redis.UniversalClient) gate {
-	turns := max(1, poolSize(rdb)/2)
+func newGate(rdb redis.UniversalClient) *gate {
+	g := &gate{turns: int32(max(1, poolSize(rdb)/2))}
 	c, ok := rdb.(*redis.Client)
 	if !ok {
-		return make(gate, turns)
+		return g
 	}
 	key := weak.Make(c)
-	if g, ok := gates.Load(key); ok {
-		return g.(gate)
+	if shared, ok := gates.Load(key); ok {
+		return shared.(*gate)
 	}
-	g, loaded := gates.LoadOrStore(key, make(gate, turns))
+	shared, loaded := gates.LoadOrStore(key, g)
 	if !loaded {
 		runtime.AddCleanup(c, func(key weak.Pointer[redis.Client]) { gates.Delete(key) }, key)
 	}
-	return g.(gate)
+	return shared.(*gate)
 }
 
 // poolSize returns how many connections rdb pools (per node, for a
@@ -68,20 +78,19 @@ func poolSize(rdb redis.UniversalClient) int {
 	return n
 }
 
-// enter waits for a turn to block in Redis, or for ctx to end: then it
-// returns ctx's cause, and the caller does not block.
-func (g gate) enter(ctx context.Context) error {
-	select {
-	case g <- struct{}{}:
-		if ctx.Err() != nil { // both were ready: the context's end comes first
-			<-g
-			return context.Cause(ctx)
+// enter takes a turn to block in Redis, if one is free, and reports
+// whether it did.
+func (g *gate) enter() bool {
+	for {
+		n := g.taken.Load()
+		if n >= g.turns {
+			return false
 		}
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
+		if g.taken.CompareAndSwap(n, n+1) {
+			return true
+		}
 	}
 }
 
 // leave gives the turn back.
-func (g gate) leave() { <-g }
+func (g *gate) leave() { g.taken.Add(-1) }

@@ -2,10 +2,12 @@ package redisq
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	"weak"
 
@@ -42,8 +44,8 @@ func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open = %v", err)
 	}
-	if cap(q.blocking) != 1 {
-		t.Fatalf("the gate has %d turns for a pool of 2; want 1", cap(q.blocking))
+	if int(q.blocking.turns) != 1 {
+		t.Fatalf("the gate has %d turns for a pool of 2; want 1", int(q.blocking.turns))
 	}
 	panicked := func() (r any) {
 		defer func() { r = recover() }()
@@ -53,7 +55,7 @@ func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
 	if panicked != "hook" {
 		t.Fatalf("Get panicked with %v; want the hook's panic", panicked)
 	}
-	if n := len(q.blocking); n != 0 {
+	if n := int(q.blocking.taken.Load()); n != 0 {
 		t.Fatalf("%d turns of the gate still taken after the panic; want 0", n)
 	}
 }
@@ -72,8 +74,8 @@ func TestAClientsQueuesShareItsGate(t *testing.T) {
 	if errA != nil || errB != nil || errC != nil {
 		t.Fatalf("Open = %v, %v, %v", errA, errB, errC)
 	}
-	if a.blocking != b.blocking || cap(a.blocking) != 4 {
-		t.Errorf("two Queues on a client of 8 connections have gates of %d and %d turns, shared: %v; want one gate of 4", cap(a.blocking), cap(b.blocking), a.blocking == b.blocking)
+	if a.blocking != b.blocking || int(a.blocking.turns) != 4 {
+		t.Errorf("two Queues on a client of 8 connections have gates of %d and %d turns, shared: %v; want one gate of 4", int(a.blocking.turns), int(b.blocking.turns), a.blocking == b.blocking)
 	}
 	if c.blocking == a.blocking {
 		t.Errorf("Queues on two clients share a gate; want one gate per client")
@@ -99,4 +101,32 @@ func TestAClientsGateGoesWithIt(t *testing.T) {
 		runtime.Gosched()
 	}
 	t.Errorf("a client's gate is kept after the client was collected; want it gone with it")
+}
+
+// A gate is shared across a testing/synctest bubble's edge: a Queue opened
+// outside, on a client whose first Queue was opened in a bubble, gets from
+// it. A gate that was a channel, made in the bubble, killed the process at
+// the first Get outside it.
+func TestAGateServesBothSidesOfABubble(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { rdb.Close() })
+	synctest.Test(t, func(t *testing.T) {
+		q, err := Open[int](context.Background(), rdb, t.Name()+".in")
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		if _, err := q.TryGet(context.Background()); err != ErrEmpty {
+			t.Fatalf("TryGet = %v; want ErrEmpty", err)
+		}
+	})
+	q, err := Open[int](context.Background(), rdb, t.Name()+".out", WithPollInterval(5*time.Millisecond))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := q.Get(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get on an empty queue = %v; want its context's end", err)
+	}
 }

@@ -67,6 +67,7 @@ func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
 func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
 	q.check(ctx)
 	uncancelled := context.WithoutCancel(ctx)
+	var tick *time.Ticker
 	for {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -85,7 +86,17 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		if !block {
 			return nil, ErrEmpty
 		}
-		entries, err := q.awaitTurn(ctx, uncancelled, n)
+		if !q.blocking.enter() { // no turn to block in Redis (see gate): wait here, then look again
+			if tick == nil {
+				tick = time.NewTicker(q.poll)
+				defer tick.Stop()
+			}
+			if err := q.pause(ctx, tick); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		entries, err := q.awaitTurn(uncancelled, n)
 		if err != nil {
 			return nil, q.fail(ctx, "waiting for an item of", err)
 		}
@@ -95,13 +106,9 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 	}
 }
 
-// awaitTurn waits for a turn to block in Redis (see gate), then awaits, and
-// gives the turn back however await ends. It returns ctx's cause if ctx
-// ends before the turn comes; it is given ctx's values alone (see get).
-func (q *Queue[T]) awaitTurn(ctx, uncancelled context.Context, n int) ([]entry, error) {
-	if err := q.blocking.enter(ctx); err != nil {
-		return nil, err
-	}
+// awaitTurn blocks in Redis (await) on a turn of the gate, and gives the
+// turn back however await ends.
+func (q *Queue[T]) awaitTurn(uncancelled context.Context, n int) ([]entry, error) {
 	defer q.blocking.leave() // also if a hook of the client panics: a lost turn is lost for good
 	return q.await(uncancelled, n)
 }

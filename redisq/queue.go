@@ -33,7 +33,7 @@ type Queue[T any] struct {
 	marker    string // key of the shutdown marker: absent, "drain" or "now"
 	malformed string // key of the stream entries that did not decode go to
 	config
-	blocking  gate         // turns to block in Redis: see gate
+	blocking  *gate        // turns to block in Redis: see gate
 	lastClaim atomic.Int64 // unix nanoseconds of the last look for abandoned items; 0: look now
 }
 
