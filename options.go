@@ -76,12 +76,12 @@ func (f option) apply(c *config) { f(c) }
 // (runtime.LockOSThread) and did not unlock, which the runtime would
 // otherwise end with the goroutine; profiler labels it set with
 // pprof.SetGoroutineLabels (in an untracked scope: tracking sets a task's
-// labels itself); debug.SetPanicOnFault. And its profiler labels
-// are those of the goroutine that started that goroutine, not its own Go
-// caller's: label a task's work inside it, with pprof.Do, not around Go. A
-// task that leaves its thread locked on purpose, or needs a goroutine of
-// its own, runs that work in a nested scope without a limit: such a scope
-// starts a goroutine for every task.
+// labels itself); debug.SetPanicOnFault. And its profiler labels are those
+// of the goroutine that started that goroutine, not its own Go caller's:
+// label a task's work inside it, with pprof.Do, not around Go. A task that
+// leaves its thread locked on purpose, or needs a goroutine of its own, runs
+// that work in a nested scope without a limit: such a scope starts a
+// goroutine for every task.
 //
 // WithLimit panics if n < 1: leave the option out for no limit.
 func WithLimit(n int) Option {
