@@ -48,3 +48,42 @@ func Example_orderedStream() {
 	// EPSILON
 	// <nil>
 }
+
+// The same with at most two pieces of work running at once: conc's
+// stream.New().WithMaxGoroutines(2). The handler stays in the outer scope
+// and the work runs in a nested scope with the limit: on one scope the
+// handler would hold a slot, and with a limit of one no work could start.
+func Example_orderedStreamWithALimit() {
+	words := []string{"alpha", "beta", "gamma", "delta", "epsilon"}
+	err := scope.Run(context.Background(), func(ctx context.Context, outer *scope.Scope) error {
+		pending := scope.NewQueue[*scope.Task[string]](2)
+		outer.Go(func(ctx context.Context) error {
+			for t := range pending.All(ctx) {
+				upper, err := t.Wait(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Println(upper)
+			}
+			return nil
+		}, scope.Named("handler"))
+		defer pending.Shutdown() // once the work is all spawned, or failed
+		return scope.Run(ctx, func(ctx context.Context, work *scope.Scope) error {
+			for _, w := range words {
+				t := scope.Spawn(work, func(context.Context) (string, error) { return strings.ToUpper(w), nil })
+				if err := pending.Put(ctx, t); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, scope.WithLimit(2))
+	})
+	fmt.Println(err)
+	// Output:
+	// ALPHA
+	// BETA
+	// GAMMA
+	// DELTA
+	// EPSILON
+	// <nil>
+}
