@@ -30,9 +30,8 @@
 //     a context's end or a shutdown is seen within that interval. The
 //     Queues on one *redis.Client let at most half its connection pool
 //     block in Redis at once (on a cluster or ring client, each Queue half
-//     a node's pool); a Get that finds no turn waits in the process,
-//     where its context ends the wait at once, for a poll interval, and
-//     looks again.
+//     a node's pool); a Get that finds no turn waits in line in the
+//     process, where its context ends the wait at once.
 //
 // Blocking calls take a context and, when it ends, return [context.Cause].
 // The queue starts no goroutines; it does not own the client, which the

@@ -2,8 +2,8 @@ package redisq
 
 import (
 	"runtime"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"weak"
 
 	"github.com/redis/go-redis/v9"
@@ -17,18 +17,27 @@ import (
 // context ended at 200 ms return after 4.2 s, at a 50 ms poll interval; an
 // audit saw a Put beside forty of them on a pool of four wait 0.9 s
 // (TestManyBlockedGetsSeeTheirContextEnd). A Get that finds no turn waits
-// in the process instead, where its context ends the wait at once, for a
-// poll interval, and looks again; half the pool stays free for the short
-// calls: Put, Done, each Get's look.
+// in line in the process instead, where its context ends the wait at once,
+// calling Redis for nothing meanwhile; half the pool stays free for the
+// short calls: Put, Done, each Get's look.
 //
-// A gate is a count, not a channel: one client's Queues share it, perhaps
-// across testing/synctest bubbles, and a channel belongs to the bubble that
-// made it (a send on it from outside kills the process: a Queue opened
-// outside a bubble, on a client first opened in one, did).
+// A gate holds no channel: one client's Queues share it, perhaps across
+// testing/synctest bubbles, and a channel belongs to the bubble that made
+// it (a send on it from outside kills the process: a Queue opened outside
+// a bubble, on a client first opened in one, did). So a turn given back is
+// handed to the first Get in line, which finds it at its next check, on a
+// ticker of its own (see waitTurn); a Get in line that looked for items
+// every poll interval instead, to learn of them without a turn, took the
+// free half of the pool: a Put beside eighty such Gets, at 1 ms a write,
+// waited 132 ms, not 3.
 type gate struct {
-	taken atomic.Int32
-	turns int32
+	mu   sync.Mutex
+	free int       // turns not taken
+	line []*waiter // Gets waiting for a turn, first come first
 }
+
+// A waiter is a Get in a gate's line.
+type waiter struct{ granted bool } // guarded by the gate's mu
 
 // gates holds the gate of each *redis.Client given to Open, which every
 // Queue on that client shares: the pool a gate guards is the client's, and
@@ -43,7 +52,7 @@ var gates sync.Map // weak.Pointer[redis.Client] → *gate
 // per node, and a Queue's keys live on one node, so there each Queue has a
 // gate of its own, as has a client redisq does not know.
 func newGate(rdb redis.UniversalClient) *gate {
-	g := &gate{turns: int32(max(1, poolSize(rdb)/2))}
+	g := &gate{free: max(1, poolSize(rdb)/2)}
 	c, ok := rdb.(*redis.Client)
 	if !ok {
 		return g
@@ -78,19 +87,47 @@ func poolSize(rdb redis.UniversalClient) int {
 	return n
 }
 
-// enter takes a turn to block in Redis, if one is free, and reports
-// whether it did.
-func (g *gate) enter() bool {
-	for {
-		n := g.taken.Load()
-		if n >= g.turns {
-			return false
-		}
-		if g.taken.CompareAndSwap(n, n+1) {
-			return true
-		}
+// enter takes a turn to block in Redis if one is free and no Get waits
+// for one, and reports whether it did; if not, w is in line.
+func (g *gate) enter(w *waiter) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.free > 0 && len(g.line) == 0 {
+		g.free--
+		return true
 	}
+	g.line = append(g.line, w)
+	return false
 }
 
-// leave gives the turn back.
-func (g *gate) leave() { g.taken.Add(-1) }
+// granted reports whether w, in line, has been handed a turn.
+func (g *gate) granted(w *waiter) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return w.granted
+}
+
+// quit takes w out of line; if it was handed a turn meanwhile, it passes
+// the turn on.
+func (g *gate) quit(w *waiter) {
+	g.mu.Lock()
+	if w.granted {
+		g.mu.Unlock()
+		g.leave()
+		return
+	}
+	g.line = slices.DeleteFunc(g.line, func(x *waiter) bool { return x == w })
+	g.mu.Unlock()
+}
+
+// leave gives the turn back: to the first Get in line, or to the gate.
+func (g *gate) leave() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.line) == 0 {
+		g.free++
+		return
+	}
+	g.line[0].granted = true
+	g.line = g.line[1:]
+}

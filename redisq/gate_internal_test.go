@@ -44,8 +44,8 @@ func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open = %v", err)
 	}
-	if int(q.blocking.turns) != 1 {
-		t.Fatalf("the gate has %d turns for a pool of 2; want 1", int(q.blocking.turns))
+	if q.blocking.free != 1 {
+		t.Fatalf("the gate has %d turns for a pool of 2; want 1", q.blocking.free)
 	}
 	panicked := func() (r any) {
 		defer func() { r = recover() }()
@@ -55,7 +55,7 @@ func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
 	if panicked != "hook" {
 		t.Fatalf("Get panicked with %v; want the hook's panic", panicked)
 	}
-	if n := int(q.blocking.taken.Load()); n != 0 {
+	if n := 1 - q.blocking.free; n != 0 {
 		t.Fatalf("%d turns of the gate still taken after the panic; want 0", n)
 	}
 }
@@ -74,8 +74,8 @@ func TestAClientsQueuesShareItsGate(t *testing.T) {
 	if errA != nil || errB != nil || errC != nil {
 		t.Fatalf("Open = %v, %v, %v", errA, errB, errC)
 	}
-	if a.blocking != b.blocking || int(a.blocking.turns) != 4 {
-		t.Errorf("two Queues on a client of 8 connections have gates of %d and %d turns, shared: %v; want one gate of 4", int(a.blocking.turns), int(b.blocking.turns), a.blocking == b.blocking)
+	if a.blocking != b.blocking || a.blocking.free != 4 {
+		t.Errorf("two Queues on a client of 8 connections have gates of %d and %d turns, shared: %v; want one gate of 4", a.blocking.free, b.blocking.free, a.blocking == b.blocking)
 	}
 	if c.blocking == a.blocking {
 		t.Errorf("Queues on two clients share a gate; want one gate per client")

@@ -67,7 +67,6 @@ func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
 func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
 	q.check(ctx)
 	uncancelled := context.WithoutCancel(ctx)
-	var tick *time.Ticker
 	for {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -86,17 +85,7 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		if !block {
 			return nil, ErrEmpty
 		}
-		if !q.blocking.enter() { // no turn to block in Redis (see gate): wait here, then look again
-			if tick == nil {
-				tick = time.NewTicker(q.poll)
-				defer tick.Stop()
-			}
-			if err := q.pause(ctx, tick); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		entries, err := q.awaitTurn(uncancelled, n)
+		entries, err := q.awaitTurn(ctx, uncancelled, n)
 		if err != nil {
 			return nil, q.fail(ctx, "waiting for an item of", err)
 		}
@@ -106,11 +95,38 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 	}
 }
 
-// awaitTurn blocks in Redis (await) on a turn of the gate, and gives the
-// turn back however await ends.
-func (q *Queue[T]) awaitTurn(uncancelled context.Context, n int) ([]entry, error) {
+// awaitTurn waits for a turn to block in Redis (see gate), then awaits, and
+// gives the turn back however await ends. It returns ctx's cause if ctx
+// ends before the turn comes; it is given ctx's values alone (see get).
+func (q *Queue[T]) awaitTurn(ctx, uncancelled context.Context, n int) ([]entry, error) {
+	if err := q.waitTurn(ctx); err != nil {
+		return nil, err
+	}
 	defer q.blocking.leave() // also if a hook of the client panics: a lost turn is lost for good
 	return q.await(uncancelled, n)
+}
+
+// waitTurn takes a turn of the gate, or waits in line for one, checking a
+// tenth of the poll interval (a turn handed over stands idle until then),
+// until ctx ends: then it returns ctx's cause and leaves the line.
+func (q *Queue[T]) waitTurn(ctx context.Context) error {
+	var w waiter
+	if q.blocking.enter(&w) {
+		return nil
+	}
+	tick := time.NewTicker(max(q.poll/10, time.Millisecond))
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		select {
+		case <-tick.C:
+			if q.blocking.granted(&w) && ctx.Err() == nil {
+				return nil
+			}
+		case <-ctx.Done():
+		}
+	}
+	q.blocking.quit(&w) // the context's end comes first, even beside a turn
+	return context.Cause(ctx)
 }
 
 // await blocks in Redis, for at most the poll interval, until new entries
