@@ -258,7 +258,10 @@ func (s *Scope) panicked() bool {
 // so that an empty Run, or one whose tasks have ended when its body
 // returns, allocates none (an empty Run: 416 bytes in 3 allocations, not
 // 528 in 4); Run's own Wait makes it, on the goroutine that made the
-// scope. A New scope makes it as it is made. Had its first blocking Wait
+// scope, unless another goroutine's Wait on the scope blocks first (from
+// inside a testing/synctest bubble that Run is not in, that is fatal when
+// Run's scope closes; such a Wait breaks Go's rule for bubbles, to make
+// what a bubble uses inside it). A New scope makes it as it is made. Had its first blocking Wait
 // made it, that Wait would decide on which side of a testing/synctest
 // bubble's edge the channel is, and a Wait, or the closing by a last task,
 // on the other side would kill the process (a receive from, or close of,
