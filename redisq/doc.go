@@ -27,11 +27,14 @@
 //     entry that does not decode): methods that talk to Redis return an
 //     error, Len and Shutdown included.
 //   - Blocked calls look again every poll interval ([WithPollInterval]), so
-//     a context's end or a shutdown is seen within that interval. The
-//     Queues on one *redis.Client let at most half its connection pool
-//     block in Redis at once (on a cluster or ring client, each Queue half
-//     a node's pool); a Get that finds no turn waits in line in the
-//     process, where its context ends the wait at once.
+//     a shutdown is seen within about that interval. The Queues on one
+//     *redis.Client let at most half its connection pool block in Redis at
+//     once (on a cluster or ring client, each Queue half a node's pool); a
+//     Get that finds no turn waits in line in the process, where its
+//     context ends the wait at once, and looks again every poll interval
+//     on a quarter of the pool: with many Gets in line on a small pool,
+//     the last looks a few intervals later (twenty on a pool of two saw a
+//     shutdown within about three).
 //
 // Blocking calls take a context and, when it ends, return [context.Cause].
 // The queue starts no goroutines; it does not own the client, which the

@@ -18,22 +18,25 @@ import (
 // audit saw a Put beside forty of them on a pool of four wait 0.9 s
 // (TestManyBlockedGetsSeeTheirContextEnd). A Get that finds no turn waits
 // in line in the process instead, where its context ends the wait at once,
-// calling Redis for nothing meanwhile; half the pool stays free for the
-// short calls: Put, Done, each Get's look.
+// looking for items every poll interval on one of a few look turns (see
+// look); half the pool stays free for the short calls: Put, Done, the
+// looks.
 //
 // A gate holds no channel: one client's Queues share it, perhaps across
 // testing/synctest bubbles, and a channel belongs to the bubble that made
 // it (a send on it from outside kills the process: a Queue opened outside
 // a bubble, on a client first opened in one, did). So a turn given back is
 // handed to the first Get in line, which finds it at its next check, on a
-// ticker of its own (see waitTurn); a Get in line that looked for items
-// every poll interval instead, to learn of them without a turn, took the
-// free half of the pool: a Put beside eighty such Gets, at 1 ms a write,
-// waited 132 ms, not 3.
+// ticker of its own (see waitTurn). A Get in line that looked every poll
+// interval on no turn took the free half of the pool: a Put beside eighty
+// such Gets, at 1 ms a write, waited 132 ms, not 3; one that never looked
+// learned of a shutdown, or of an item on its queue, only in its turn,
+// seconds later behind a client's other Queues.
 type gate struct {
-	mu   sync.Mutex
-	free int       // turns not taken
-	line []*waiter // Gets waiting for a turn, first come first
+	mu    sync.Mutex
+	free  int       // turns not taken
+	looks int       // look turns not taken: see look
+	line  []*waiter // Gets waiting for a turn, first come first
 }
 
 // A waiter is a Get in a gate's line.
@@ -52,7 +55,8 @@ var gates sync.Map // weak.Pointer[redis.Client] → *gate
 // per node, and a Queue's keys live on one node, so there each Queue has a
 // gate of its own, as has a client redisq does not know.
 func newGate(rdb redis.UniversalClient) *gate {
-	g := &gate{free: max(1, poolSize(rdb)/2)}
+	pool := poolSize(rdb)
+	g := &gate{free: max(1, pool/2), looks: max(1, pool/4)}
 	c, ok := rdb.(*redis.Client)
 	if !ok {
 		return g
@@ -117,6 +121,27 @@ func (g *gate) quit(w *waiter) {
 		return
 	}
 	g.line = slices.DeleteFunc(g.line, func(x *waiter) bool { return x == w })
+	g.mu.Unlock()
+}
+
+// look takes a look turn, if one is free, and reports whether it did. A Get
+// in line looks for items, and for a shutdown, every poll interval, but on
+// one of a quarter of the pool's connections: a look each, eighty Gets in
+// line took the free half (see gate).
+func (g *gate) look() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.looks == 0 {
+		return false
+	}
+	g.looks--
+	return true
+}
+
+// looked gives the look turn back.
+func (g *gate) looked() {
+	g.mu.Lock()
+	g.looks++
 	g.mu.Unlock()
 }
 

@@ -130,3 +130,52 @@ func TestAGateServesBothSidesOfABubble(t *testing.T) {
 		t.Fatalf("Get on an empty queue = %v; want its context's end", err)
 	}
 }
+
+// Gets waiting in line for a turn look for items, and for a shutdown, on
+// the gate's look turns. Twenty that joined the line together waited in
+// step, and one of them took the only look turn every time: the last saw a
+// shutdown after about one poll interval per Get. They retry a missed look
+// a tenth of an interval later now.
+func TestGetsInLineSeeAShutdown(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	const gets, poll = 20, 100 * time.Millisecond
+	q, err := Open[int](context.Background(), rdb, t.Name(), WithPollInterval(poll))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, gets)
+	for range gets {
+		wg.Go(func() {
+			_, err := q.Get(context.Background())
+			errs <- err
+		})
+	}
+	for lineLen(q.blocking) < gets-1 {
+		runtime.Gosched() // until all but the one with the turn wait in line
+	}
+	start := time.Now()
+	if err := q.ShutdownNow(context.Background()); err != nil {
+		t.Fatalf("ShutdownNow = %v", err)
+	}
+	wg.Wait()
+	took := time.Since(start)
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, ErrShutDown) {
+			t.Errorf("Get = %v; want ErrShutDown", err)
+		}
+	}
+	if took > 8*poll {
+		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 8*poll)
+	}
+}
+
+// lineLen counts the Gets waiting in g's line.
+func lineLen(g *gate) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.line)
+}

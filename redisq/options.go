@@ -84,9 +84,10 @@ func WithVisibilityTimeout(d time.Duration) Option {
 
 // WithPollInterval sets how often a blocked call looks again
 // ([DefaultPollInterval] by default): a Get blocks in Redis for at most that
-// long before it checks its context and the shutdown marker; a Put on a full
-// queue and a Join check again at that pace. Shorter reacts faster and costs
-// Redis more round trips. It panics if d is not positive.
+// long before it checks the shutdown marker, or waits in line for a turn to
+// block as long before it looks again (see the package doc); a Put on a
+// full queue and a Join check again at that pace. Shorter reacts faster and
+// costs Redis more round trips. It panics if d is not positive.
 func WithPollInterval(d time.Duration) Option {
 	if d <= 0 {
 		panic(fmt.Sprintf("redisq: WithPollInterval(%v); pass a positive duration, such as 50ms", d))

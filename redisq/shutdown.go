@@ -20,7 +20,8 @@ func (q *Queue[T]) Shutdown(ctx context.Context) error {
 // ShutdownNow shuts the queue down, as Shutdown does, and drops the items
 // not yet got (shutdown(immediate=True)), in one step: no Put slips in
 // between. Every Get then fails with [ErrShutDown] at once, blocked ones
-// within the poll interval. Items already got but not yet done still hold
+// within about the poll interval (see the package doc for many Gets on a
+// small pool). Items already got but not yet done still hold
 // Join back until their Done; an item whose consumer died is not given to
 // another consumer any more, so Join waits for it in vain: give Join a
 // context with a deadline after ShutdownNow. It may follow Shutdown.
