@@ -123,8 +123,8 @@ func (q *Queue[T]) look(ctx context.Context, n int, all, inLine bool) (res any, 
 }
 
 // waitTurn takes a turn of the gate to block in Redis, or waits in line
-// for one, for up to a poll interval, checking every tenth of it (a turn
-// handed over stands idle until then). It reports whether it has a turn;
+// for one, for up to a poll interval, checking every tenth of it, or every
+// millisecond under 10 ms (a turn handed over stands idle until then). It reports whether it has a turn;
 // without one, the Get keeps its place in line, *line, and looks again:
 // after a poll interval if it looked, or a tenth of one if it found no
 // look turn (the Gets that joined the line together wait in step, and
@@ -140,9 +140,10 @@ func (q *Queue[T]) waitTurn(ctx context.Context, line **waiter, looked bool) (bo
 		}
 		*line = w
 	}
-	tick := time.NewTicker(max(q.poll/10, time.Millisecond))
+	every := max(q.poll/10, time.Millisecond)
+	tick := time.NewTicker(every)
 	defer tick.Stop()
-	checks := 10
+	checks := max(1, int(q.poll/every)) // a poll interval's worth: 10, or fewer under 10 ms
 	if !looked {
 		checks = 1
 	}
