@@ -424,46 +424,6 @@ func TestQueuesOnOneClientShareItsPool(t *testing.T) {
 	}
 }
 
-// A Get waiting in line for a turn to block in Redis gets one in its turn:
-// twenty Gets looping on another queue of the client, whose pool gives one
-// turn, do not keep it from its item.
-func TestAGetInLineForATurnIsServed(t *testing.T) {
-	srv, _ := server(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
-	t.Cleanup(func() { rdb.Close() })
-	bg := context.Background()
-	busy, errB := redisq.Open[int](bg, rdb, t.Name()+".busy", redisq.WithPollInterval(20*time.Millisecond))
-	other, errO := redisq.Open[int](bg, rdb, t.Name()+".other", redisq.WithPollInterval(20*time.Millisecond))
-	if errB != nil || errO != nil {
-		t.Fatalf("Open = %v, %v", errB, errO)
-	}
-	ctx, stop := context.WithCancel(bg)
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				busy.Get(ctx)
-			}
-		})
-	}
-	got := make(chan error, 1)
-	go func() {
-		getCtx, cancel := context.WithTimeout(bg, 5*time.Second)
-		defer cancel()
-		_, err := other.Get(getCtx)
-		got <- err
-	}()
-	if err := other.Put(bg, 7); err != nil {
-		t.Fatalf("Put = %v", err)
-	}
-	err := <-got
-	stop()
-	wg.Wait()
-	if err != nil {
-		t.Fatalf("Get beside twenty looping on another queue = %v; want the item", err)
-	}
-}
-
 // timedGet calls q.Get with a context that ends after deadline, and
 // returns how long it took and its error.
 func timedGet(q *redisq.Queue[int], deadline time.Duration) (time.Duration, error) {

@@ -62,9 +62,6 @@ func newGate(rdb redis.UniversalClient) *gate {
 		return g
 	}
 	key := weak.Make(c)
-	if shared, ok := gates.Load(key); ok {
-		return shared.(*gate)
-	}
 	shared, loaded := gates.LoadOrStore(key, g)
 	if !loaded {
 		runtime.AddCleanup(c, func(key weak.Pointer[redis.Client]) { gates.Delete(key) }, key)

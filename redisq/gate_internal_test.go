@@ -179,3 +179,58 @@ func lineLen(g *gate) int {
 	defer g.mu.Unlock()
 	return len(g.line)
 }
+
+// A Get waiting in line for a turn to block in Redis gets its item: twenty
+// Gets looping on another queue of the client, whose pool gives one turn,
+// do not keep it from it. The Get starts once the twenty hold the turn or
+// wait for it, so it finds the line, and the item is put once it is in it.
+func TestAGetInLineForATurnIsServed(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	bg := context.Background()
+	busy, errB := Open[int](bg, rdb, t.Name()+".busy", WithPollInterval(20*time.Millisecond))
+	other, errO := Open[int](bg, rdb, t.Name()+".other", WithPollInterval(20*time.Millisecond))
+	if errB != nil || errO != nil {
+		t.Fatalf("Open = %v, %v", errB, errO)
+	}
+	ctx, stop := context.WithCancel(bg)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				busy.Get(ctx)
+			}
+		})
+	}
+	for atGate(other.blocking, 1) < 20 {
+		runtime.Gosched()
+	}
+	got := make(chan error, 1)
+	go func() {
+		getCtx, cancel := context.WithTimeout(bg, 5*time.Second)
+		defer cancel()
+		_, err := other.Get(getCtx)
+		got <- err
+	}()
+	for atGate(other.blocking, 1) < 21 {
+		runtime.Gosched() // other's Get is past its first look, in line
+	}
+	if err := other.Put(bg, 7); err != nil {
+		t.Fatalf("Put = %v", err)
+	}
+	err := <-got
+	stop()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("Get beside twenty looping on another queue = %v; want the item", err)
+	}
+}
+
+// atGate counts the Gets that hold one of g's turns, of which it has
+// turns, or wait in its line for one.
+func atGate(g *gate, turns int) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.line) + turns - g.free
+}
