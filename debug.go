@@ -309,7 +309,7 @@ func (t *task) callTracked() error {
 	if t.s.tr.trace != nil {
 		defer trace.StartRegion(ctx, t.Name()).End()
 	}
-	return t.fn(ctx)
+	return t.invoke(ctx)
 }
 
 // The registry holds every scope made with TrackTasks until it closes,

@@ -248,13 +248,9 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 		}()
 		completed := make(chan completion[T], len(fns)) // room for all: a task never blocks
 		for i, fn := range fns {
-			c := &completion[T]{Result: Result[T]{Index: i}, to: completed}
-			t := s.newTask(func(ctx context.Context) error {
-				v, err := fn(ctx)
-				c.Value = v
-				return err
-			}, nil, 1) // sited at the range statement that runs them, as is their scope
-			t.out = c
+			c := &completion[T]{Result: Result[T]{Index: i}, fn: fn, to: completed}
+			// Sited at the range statement that runs them, as is their scope.
+			t := s.newTask(nil, c, nil, 1)
 			if err := s.start(t, false); err != nil { // the scope is cancelled: ctx is done
 				c.Err = err
 				completed <- *c
@@ -286,7 +282,13 @@ func awaitCompletion[T any](ctx context.Context, s *Scope, completed <-chan comp
 type completion[T any] struct {
 	Result[T]
 	panicked bool
+	fn       func(context.Context) (T, error)
 	to       chan<- completion[T]
+}
+
+func (c *completion[T]) call(ctx context.Context) (err error) {
+	c.Value, err = c.fn(ctx)
+	return err
 }
 
 func (c *completion[T]) keep(int, error) bool { return true }
@@ -296,6 +298,7 @@ func (c *completion[T]) release() {}
 func (c *completion[T]) numbered(int) {}
 
 func (c *completion[T]) done(how int, err error) {
+	c.fn = nil // the loop keeps the outcome, not the function
 	c.Err, c.panicked = err, how == panicked
 	c.to <- *c
 }

@@ -177,7 +177,7 @@ func ownDeadline(parent context.Context, at time.Time) bool {
 // before Wait returns, or use [Scope.TryGo] where a task may race the
 // scope's end.
 func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
-	if err := s.start(s.newTask(fn, opts, 1), true); err == errClosed {
+	if err := s.start(s.newTask(fn, nil, opts, 1), true); err == errClosed {
 		panic("scope: Go called after Wait returned; start tasks before Wait returns, or use TryGo or a new scope")
 	}
 }
@@ -192,7 +192,7 @@ func (s *Scope) Go(fn func(ctx context.Context) error, opts ...TaskOption) {
 // drains a [New] scope sets a flag of its own before it calls Wait, or
 // cancels the scope.
 func (s *Scope) TryGo(fn func(ctx context.Context) error, opts ...TaskOption) bool {
-	return s.start(s.newTask(fn, opts, 1), false) == nil
+	return s.start(s.newTask(fn, nil, opts, 1), false) == nil
 }
 
 // Wait waits for every task of the scope, then closes it: it returns nil if no

@@ -31,9 +31,9 @@ const (
 // waiting list from the call that starts it until fn has returned.
 type task struct {
 	s        *Scope
-	fn       func(ctx context.Context) error
-	ctx      context.Context // what fn receives: the scope's own, unless shielded
-	name     string          // from Named; "" means "task-<id>", formatted when someone looks
+	fn       func(ctx context.Context) error // Go's function; nil when out runs the task's (see outcome)
+	ctx      context.Context                 // what fn receives: the scope's own, unless shielded
+	name     string                          // from Named; "" means "task-<id>", formatted when someone looks
 	id       int
 	shielded bool
 	tr       *taskTrack // nil unless the scope tracks its tasks
@@ -46,7 +46,10 @@ type task struct {
 	launch func() // t.begin, bound once per struct and kept by recycle: see goRun
 }
 
-// An outcome hears how a task ended, for Spawn and Start. keep runs first and
+// An outcome runs a task's function and hears how it ended, for Spawn,
+// Start and AsCompleted. call runs the function the caller gave, which the
+// outcome holds: so the task needs no closure to wrap it (one allocation
+// fewer a Spawn; see doc/benchmarks.md). keep runs first and
 // says whether the scope takes the outcome (Start's caller takes it until
 // ready); done runs after the scope recorded it and the task left the
 // scope's lists and gave up its slot, before it is counted out: so a Task
@@ -58,6 +61,7 @@ type task struct {
 // scope's from then on, recycled once done, so a Task takes its number
 // from here, never from the struct.
 type outcome interface {
+	call(ctx context.Context) error
 	numbered(id int)
 	keep(how int, err error) bool
 	done(how int, err error)
@@ -77,16 +81,16 @@ const (
 	exited // runtime.Goexit
 )
 
-// newTask makes the task that fn runs in. up counts the frames between
-// newTask and the user's call (Go: 1; Spawn: spawn and Spawn, 2), for the
-// task's site when tracking is on.
-func (s *Scope) newTask(fn func(ctx context.Context) error, opts []TaskOption, up int) *task {
+// newTask makes the task that fn, or out's function, runs in (out is nil
+// for Go). up counts the frames between newTask and the user's call (Go:
+// 1; Spawn: spawn and Spawn, 2), for the task's site when tracking is on.
+func (s *Scope) newTask(fn func(ctx context.Context) error, out outcome, opts []TaskOption, up int) *task {
 	s.check()
-	if fn == nil {
+	if fn == nil && out == nil {
 		s.refuse("scope: nil task function; pass the function the task runs")
 	}
 	t := pooledTask()
-	t.s, t.fn, t.ctx = s, fn, s.ctx
+	t.s, t.fn, t.out, t.ctx = s, fn, out, s.ctx
 	for _, o := range opts {
 		if o == nil {
 			s.refuse("scope: nil TaskOption; leave it out")
@@ -308,8 +312,17 @@ func (t *task) guard() (how int, err error) {
 	if t.s.tr != nil {
 		return returned, t.callTracked()
 	}
-	err = t.fn(t.ctx)
+	err = t.invoke(t.ctx)
 	return returned, err
+}
+
+// invoke calls t's function with ctx: Go's fn, or the function its
+// outcome holds.
+func (t *task) invoke(ctx context.Context) error {
+	if t.out != nil {
+		return t.out.call(ctx)
+	}
+	return t.fn(ctx)
 }
 
 // finish records how t ended, tells its outcome, counts it out, and returns

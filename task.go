@@ -22,9 +22,10 @@ var ErrNotReady = errors.New("scope: task returned before calling ready; call re
 type Task[T any] struct {
 	name   string
 	id     int
-	cancel context.CancelCauseFunc // the task's own context: set by spawn before it starts
-	killed atomic.Bool             // Cancel was called: read for Tasks and the tree, which may not ask the context
-	ended  chan struct{}           // closed once value and err are set
+	fn     func(ctx context.Context) (T, error) // until the task is done: see call
+	cancel context.CancelCauseFunc              // the task's own context: set by spawn before it starts
+	killed atomic.Bool                          // Cancel was called: read for Tasks and the tree, which may not ask the context
+	ended  chan struct{}                        // closed once value and err are set
 	value  T
 	err    error
 }
@@ -63,21 +64,23 @@ func spawn[T any](s *Scope, fn func(ctx context.Context) (T, error), opts []Task
 		s.check()
 		s.refuse("scope: nil task function; pass the function the task runs")
 	}
-	tk := &Task[T]{ended: make(chan struct{})}
-	t := s.newTask(func(ctx context.Context) error {
-		v, err := fn(ctx)
-		tk.value = v
-		return err
-	}, opts, 2) // spawn, and Spawn or TrySpawn
-	t.ctx, tk.cancel = context.WithCancelCause(t.ctx) // t.ctx: the scope's, or shielded from it
-	t.out, tk.name = tk, t.name
+	tk := &Task[T]{fn: fn, ended: make(chan struct{})}
+	t := s.newTask(nil, tk, opts, 2) // up: spawn, and Spawn or TrySpawn
+	// t.ctx is the scope's, or shielded from it: the task's own is its child.
+	t.ctx, tk.cancel = context.WithCancelCause(t.ctx)
+	tk.name = t.name
 	err := s.start(t, wait) // t is the scope's now, and recycled once done: read tk only
 	if err != nil {
 		tk.cancel(err)
-		tk.err = err
+		tk.fn, tk.err = nil, err
 		close(tk.ended)
 	}
 	return tk, err
+}
+
+func (tk *Task[T]) call(ctx context.Context) (err error) {
+	tk.value, err = tk.fn(ctx)
+	return err
 }
 
 func (tk *Task[T]) numbered(id int) { tk.id = id }
@@ -87,6 +90,7 @@ func (tk *Task[T]) keep(int, error) bool { return true }
 func (tk *Task[T]) cancelled() bool { return tk.killed.Load() }
 
 func (tk *Task[T]) done(_ int, err error) {
+	tk.fn = nil // a Task kept for its result keeps nothing fn holds
 	tk.err = err
 	close(tk.ended)
 }
@@ -216,10 +220,8 @@ func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, o
 		s.check()
 		s.refuse("scope: Start with a nil function; pass the function the task runs")
 	}
-	st := &starter[T]{settled: make(chan struct{})}
-	t := s.newTask(func(ctx context.Context) error { return fn(ctx, st.ready) }, opts, 1)
-	t.out = st
-	switch err := s.start(t, true); {
+	st := &starter[T]{fn: fn, settled: make(chan struct{})}
+	switch err := s.start(s.newTask(nil, st, opts, 1), true); {
 	case err == errClosed:
 		panic("scope: Start called after Wait returned; start tasks before Wait returns, or use a new scope")
 	case err != nil:
@@ -236,6 +238,7 @@ func Start[T any](s *Scope, fn func(ctx context.Context, ready func(T)) error, o
 // A starter is Start's side of a task: it takes the task's outcome for
 // Start's caller until ready is called.
 type starter[T any] struct {
+	fn      func(ctx context.Context, ready func(T)) error
 	state   atomic.Int32  // starting, then ready or ended, once
 	settled chan struct{} // closed when state leaves starting
 	value   T
@@ -255,6 +258,8 @@ func (st *starter[T]) ready(v T) {
 		close(st.settled)
 	}
 }
+
+func (st *starter[T]) call(ctx context.Context) error { return st.fn(ctx, st.ready) }
 
 // keep gives the scope the outcome once the task is ready; before that, it
 // takes the outcome for Start's caller.

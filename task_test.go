@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/structuredgo/scope"
 )
@@ -408,4 +410,32 @@ func TestStartThatEndedEarlyHasLeftItsScope(t *testing.T) {
 		}
 		s.Go(func(context.Context) error { return nil }) // waits for TryGo's task: the slot is free again after
 	}
+}
+
+// A Task kept for its result keeps nothing its function held, as the
+// task itself does not once done: a task that read a large value lets it
+// go when it ends, however long its Task is kept.
+func TestADoneTaskKeepsNothingItsFunctionHeld(t *testing.T) {
+	type large struct{ b [1 << 16]byte }
+	freed := make(chan struct{})
+	var tk *scope.Task[int]
+	err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+		v := new(large)
+		runtime.AddCleanup(v, func(freed chan struct{}) { close(freed) }, freed)
+		tk = scope.Spawn(s, func(context.Context) (int, error) { return len(v.b) + int(v.b[0]), nil })
+		return nil
+	})
+	if n, rerr := tk.Result(); err != nil || n != 1<<16 || rerr != nil {
+		t.Fatalf("Run = %v; Result = %v, %v; want nil; %d, nil", err, n, rerr, 1<<16)
+	}
+	for range 100 { // cleanups run on a goroutine of their own, after a collection
+		runtime.GC()
+		select {
+		case <-freed:
+			runtime.KeepAlive(tk)
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("what a done task's function held is still reachable from its Task after 100 collections")
 }
