@@ -47,19 +47,19 @@ type task struct {
 }
 
 // An outcome runs a task's function and hears how it ended, for Spawn,
-// Start and AsCompleted. call runs the function the caller gave, which the
-// outcome holds: so the task needs no closure to wrap it (one allocation
-// fewer a Spawn; see doc/benchmarks.md). keep runs first and
-// says whether the scope takes the outcome (Start's caller takes it until
-// ready); done runs after the scope recorded it and the task left the
-// scope's lists and gave up its slot, before it is counted out: so a Task
-// that is done no longer shows in Tasks nor holds a slot (asyncio drops a
-// task from its TaskGroup before its awaiters wake), and it is done before
-// its scope's Wait can return. release runs last, once the task is counted
-// out, to free what the outcome held (see wrapUp). numbered runs first, as
-// the call that starts the task numbers it: the task struct is the
-// scope's from then on, recycled once done, so a Task takes its number
-// from here, never from the struct.
+// Start and AsCompleted. Its methods run in this order. numbered, as the
+// call that starts the task numbers it: the task struct is the scope's
+// from then on, recycled once done, so a Task takes its number from here,
+// never from the struct. call runs the function the caller gave, which the
+// outcome holds, so that the task needs no closure to wrap it (one
+// allocation fewer a Spawn; doc/benchmarks.md). keep says whether the
+// scope takes the outcome (Start's caller takes it until ready). done runs
+// after the scope recorded it and the task left the scope's lists and gave
+// up its slot, before it is counted out: so a Task that is done no longer
+// shows in Tasks nor holds a slot (asyncio drops a task from its TaskGroup
+// before its awaiters wake), and it is done before its scope's Wait can
+// return. release runs last, once the task is counted out, to free what
+// the outcome held (see wrapUp).
 type outcome interface {
 	call(ctx context.Context) error
 	numbered(id int)
