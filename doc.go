@@ -42,9 +42,39 @@
 //
 // Options shape a scope: [WithLimit], [WithTimeout], [WithDeadline],
 // [WithName], [Supervise], [CapturePanics], [OnFailure], [WithTracking]; and
-// a task: [Named], [Shielded]. Given twice, the last of an option wins, but
-// for the deadlines, where the earliest does, and for WithTracking, whose
-// flags add up.
+// a task: [Named], [Shielded], [ValuesFrom]. Given twice, the last of an
+// option wins, but for the deadlines, where the earliest does, for
+// WithTracking, whose flags add up, and for ValuesFrom, whose values do
+// (the later's win where both hold a key).
+//
+// # Tasks with results, and the toolbox
+//
+// [Spawn] starts a task whose result a [Task] holds (asyncio's create_task);
+// [Start] waits until a task says it is ready (trio's nursery.start). Each
+// helper runs its functions in a scope of its own, so nothing it starts
+// outlives the call: [Gather] (results in order, fail fast), [Settle]
+// (every outcome, errors included), [AsCompleted] (outcomes as they come,
+// as an iterator), [Race] (the first success), [Map] (a function over a
+// slice, under a limit if given). [Sleep] is asyncio.sleep, and [Main]
+// runs a program's body as asyncio.run does, the first SIGINT or SIGTERM
+// cancelling it.
+//
+// # Queue
+//
+// [Queue] is asyncio.Queue for goroutines: FIFO ([NewQueue]), LIFO
+// ([NewLIFOQueue]) or by priority ([NewPriorityQueue]), bounded or not, with
+// TaskDone and Join to wait until every item put is handled, Shutdown to stop it, and All to range over it as a
+// consumer. Put, Get and Join give up when their context ends and then
+// change nothing.
+//
+// # Seeing what runs
+//
+// [Scope.Tasks] lists a scope's live tasks. With tracking on ([WithTracking],
+// [SetTracking], or SCOPE_TRACK=tasks in the environment), [Snapshot] gives
+// the tree of every live scope and task, with states, ages, spawn sites and
+// what each waits on, as text or JSON; task goroutines carry pprof labels;
+// the sub-package scopehttp serves the tree beside net/http/pprof, and
+// scopetest fails a test that leaves a scope or task behind, naming it.
 //
 // # Testing
 //
