@@ -316,8 +316,7 @@ func Example_exceptStar() {
 		s.Go(func(ctx context.Context) error { return fmt.Errorf("user 7: %w", errNotFound) }, scope.Named("user"))
 		return nil
 	})
-	var e *scope.Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*scope.Error](err); ok {
 		notFound, rest := e.Split(func(err error) bool { return errors.Is(err, errNotFound) })
 		fmt.Println(notFound.Tasks(), rest == nil) // except* NotFound: ...
 	}

@@ -143,8 +143,7 @@ func ExampleSupervise() {
 		}
 		return nil
 	}, scope.Supervise())
-	var e *scope.Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*scope.Error](err); ok {
 		tasks := e.Tasks()
 		slices.Sort(tasks) // failures are recorded as they happen
 		fmt.Println(len(e.Errors()), "failed:", tasks)
@@ -162,8 +161,7 @@ func ExampleCapturePanics() {
 		}, scope.Named("reader"))
 		return nil
 	}, scope.CapturePanics())
-	var pe *scope.PanicError
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*scope.PanicError](err); ok {
 		fmt.Println(pe.Task, "panicked:", pe.Value)
 	}
 	// Output: reader panicked: runtime error: index out of range [0] with length 0
@@ -204,8 +202,7 @@ func ExampleError_Split() {
 		s.Go(func(ctx context.Context) error { return errTimeout }, scope.Named("slow"))
 		return nil
 	})
-	var e *scope.Error
-	errors.As(err, &e)
+	e, _ := errors.AsType[*scope.Error](err)
 	timeouts, rest := e.Split(func(err error) bool { return errors.Is(err, errTimeout) })
 	fmt.Println(timeouts.Tasks(), rest == nil)
 	// Output: [slow] true

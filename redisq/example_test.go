@@ -83,12 +83,11 @@ func ExampleMalformedError() {
 	}
 	for {
 		it, err := q.Get(ctx)
-		var malformed *redisq.MalformedError
-		switch {
-		case errors.As(err, &malformed):
+		if malformed, ok := errors.AsType[*redisq.MalformedError](err); ok {
 			log.Printf("skipping entry %s, kept in %s: %v", malformed.ID, malformed.Stream, malformed.Err)
 			continue
-		case err != nil:
+		}
+		if err != nil {
 			return
 		}
 		fmt.Println("fetching", it.Value.URL)
