@@ -302,3 +302,63 @@ func TestScopeClosingAtItsDeadlineReportsIt(t *testing.T) {
 		})
 	}
 }
+
+// asyncio.timeout's reschedule(), for an idle timeout, as doc/asyncio.md
+// shows it: a context's deadline cannot move, so a task of the scope keeps
+// a timer that each message pushes back, and fails the scope when it
+// fires. Messages 15 ms apart keep it back; the silence after the third
+// ends the scope 20 ms later.
+func TestAnIdleTimeoutIsATaskWithATimer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		errIdle := errors.New("idle for 20ms")
+		start := time.Now()
+		var read []string
+		err := scope.Run(bg, func(ctx context.Context, s *scope.Scope) error {
+			active := make(chan struct{}, 1)
+			s.Go(func(ctx context.Context) error {
+				timer := time.NewTimer(20 * time.Millisecond)
+				defer timer.Stop()
+				for {
+					select {
+					case <-active:
+						timer.Reset(20 * time.Millisecond) // cm.reschedule(loop.time() + 0.02)
+					case <-timer.C:
+						return errIdle
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+			}, scope.Named("idle"))
+			messages := make(chan string)
+			s.Go(func(ctx context.Context) error { // the peer: three messages, then silence
+				for _, m := range []string{"a", "b", "c"} {
+					if err := scope.Sleep(ctx, 15*time.Millisecond); err != nil {
+						return err
+					}
+					select {
+					case messages <- m:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				<-ctx.Done()
+				return nil
+			}, scope.Named("peer"))
+			for {
+				select {
+				case m := <-messages:
+					read = append(read, m)
+					select {
+					case active <- struct{}{}:
+					default: // a push-back is pending already
+					}
+				case <-ctx.Done():
+					return nil
+				}
+			}
+		})
+		if !errors.Is(err, errIdle) || len(read) != 3 || time.Since(start) != 65*time.Millisecond {
+			t.Fatalf("Run = %v after %v, having read %q; want the idle failure after 65ms, having read a, b and c", err, time.Since(start), read)
+		}
+	})
+}
