@@ -28,7 +28,8 @@
 //     error, Len and Shutdown included.
 //   - Blocked calls look again every poll interval ([WithPollInterval]), so
 //     a shutdown is seen within about that interval. The Queues on one
-//     *redis.Client let at most half its connection pool block in Redis at
+//     *redis.Client let at most half its connection pool (PoolSize, or
+//     MaxActiveConns if smaller; none of a pool of one) block in Redis at
 //     once (on a cluster or ring client, each Queue half a node's pool); a
 //     Get that finds no turn waits in line in the process, where its
 //     context ends the wait at once, and looks again every poll interval

@@ -53,10 +53,14 @@ var gates sync.Map // weak.Pointer[redis.Client] → *gate
 // newGate returns the gate for rdb: half of its pool, shared with the
 // other Queues on rdb if it is a *redis.Client. A cluster or a ring pools
 // per node, and a Queue's keys live on one node, so there each Queue has a
-// gate of its own, as has a client redisq does not know.
+// gate of its own, as has a client redisq does not know. A pool of one
+// has no turn to block in Redis, whose only connection a blocked Get
+// would hold for a poll interval while a Put waited or failed for it
+// (TestAPoolOfOneIsNeverBlockedIn): its Gets wait in line, looking every
+// poll interval on its one look turn.
 func newGate(rdb redis.UniversalClient) *gate {
 	pool := poolSize(rdb)
-	g := &gate{free: max(1, pool/2), looks: max(1, pool/4)}
+	g := &gate{free: pool / 2, looks: max(1, pool/4)}
 	c, ok := rdb.(*redis.Client)
 	if !ok {
 		return g
@@ -69,23 +73,30 @@ func newGate(rdb redis.UniversalClient) *gate {
 	return shared.(*gate)
 }
 
-// poolSize returns how many connections rdb pools (per node, for a
-// cluster): go-redis's default, 10 per processor, for a client it does not
-// know.
+// poolSize returns how many connections rdb may hold at once (per node,
+// for a cluster or a ring): its PoolSize, or its MaxActiveConns if that is
+// smaller, for go-redis refuses a connection beyond MaxActiveConns at once
+// (ErrPoolExhausted), whatever the PoolSize (a gate of half of PoolSize 10
+// let two blocked Gets take MaxActiveConns 2, and a Put failed:
+// TestMaxActiveConnsBoundsTheGate); go-redis's default, 10 per processor,
+// for a client it does not know.
 func poolSize(rdb redis.UniversalClient) int {
-	n := 0
+	size, active := 0, 0
 	switch c := rdb.(type) {
 	case *redis.Client:
-		n = c.Options().PoolSize
+		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
 	case *redis.ClusterClient:
-		n = c.Options().PoolSize
+		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
 	case *redis.Ring:
-		n = c.Options().PoolSize
+		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
 	}
-	if n <= 0 {
-		n = 10 * runtime.GOMAXPROCS(0)
+	if size <= 0 {
+		size = 10 * runtime.GOMAXPROCS(0)
 	}
-	return n
+	if active > 0 {
+		size = min(size, active)
+	}
+	return size
 }
 
 // enter takes a turn to block in Redis if one is free and no Get waits

@@ -234,3 +234,92 @@ func atGate(g *gate, turns int) int {
 	defer g.mu.Unlock()
 	return len(g.line) + turns - g.free
 }
+
+// A client whose MaxActiveConns is below its PoolSize holds no more
+// connections than that: go-redis refuses one more at once ("connection
+// pool exhausted"). So the gate is half of MaxActiveConns, and two Gets
+// leave a connection for a Put. It was half of PoolSize: two Gets blocked
+// in Redis held both connections, and the Put failed.
+func TestMaxActiveConnsBoundsTheGate(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 10, MaxActiveConns: 2})
+	t.Cleanup(func() { rdb.Close() })
+	bg := context.Background()
+	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(time.Second))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	if q.blocking.free != 1 {
+		t.Fatalf("the gate has %d turns for MaxActiveConns 2; want 1", q.blocking.free)
+	}
+	ctx, stop := context.WithCancel(bg)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { q.Get(ctx) })
+	}
+	for atGate(q.blocking, 1) < 2 {
+		runtime.Gosched() // one Get has the turn, the other waits in line, a poll interval from its next look
+	}
+	err = q.Put(bg, 1)
+	stop()
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("Put beside two Gets = %v; want nil", err)
+	}
+}
+
+// A client with one connection has no turn to block in Redis: a Get
+// blocked there would hold the connection for a poll interval, and a Put
+// beside it would wait that long for it, or fail after the pool's
+// timeout. Its Gets wait in line, looking every poll interval: a Put
+// beside one goes through at once, and the Get gets the item.
+func TestAPoolOfOneIsNeverBlockedIn(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 1, PoolTimeout: 100 * time.Millisecond})
+	t.Cleanup(func() { rdb.Close() })
+	bg := context.Background()
+	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(time.Second))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	if q.blocking.free != 0 {
+		t.Fatalf("the gate has %d turns for a pool of 1; want 0", q.blocking.free)
+	}
+	type got struct {
+		it  *Item[int]
+		err error
+	}
+	ch := make(chan got, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(bg, 10*time.Second)
+		defer cancel()
+		it, err := q.Get(ctx)
+		ch <- got{it, err}
+	}()
+	for atGate(q.blocking, 0) < 1 {
+		runtime.Gosched() // the Get has looked once and waits in line
+	}
+	if err := q.Put(bg, 7); err != nil {
+		t.Fatalf("Put beside a Get = %v; want nil", err)
+	}
+	g := <-ch
+	if g.err != nil || g.it.Value != 7 {
+		t.Fatalf("Get = %v, %v; want the item put", g.it, g.err)
+	}
+}
+
+// A look for abandoned items is due at once when the clock went back
+// since the last one: a wall clock stepped back, or a Queue used in a
+// testing/synctest bubble after outside it. Until the clock caught up with
+// the last look, none was due, and an abandoned item stayed abandoned.
+func TestALookIsDueOnceTheClockWentBack(t *testing.T) {
+	q := &Queue[int]{}
+	q.visibility = time.Minute
+	q.lastClaim.Store(time.Now().Add(time.Hour).UnixNano()) // the last look, an hour ahead of the clock now
+	if !q.claimDue() {
+		t.Fatal("no look due after the clock went back an hour")
+	}
+	if q.claimDue() {
+		t.Fatal("a second look due at once; want the next a quarter of the visibility timeout later")
+	}
+}

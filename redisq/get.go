@@ -84,7 +84,9 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		}
 		switch status(res) {
 		case "new", "claimed":
-			return q.decode(uncancelled, entriesOf(res))
+			if entries := entriesOf(res); len(entries) > 0 { // none: as "empty", whatever a server replied
+				return q.decode(uncancelled, entries)
+			}
 		case "now", "shut":
 			return nil, ErrShutDown
 		}

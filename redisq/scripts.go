@@ -58,7 +58,7 @@ if tonumber(ARGV[4]) >= 0 then
   if #got > 0 then return {'claimed', got} end
 end
 local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS', KEYS[1], '>')
-if read then return {'new', read[1][2]} end
+if read and #read[1][2] > 0 then return {'new', read[1][2]} end
 if mode == 'drain' and redis.call('XLEN', KEYS[1]) == 0 then return {'shut', {}} end
 return {'empty', {}}
 `)
