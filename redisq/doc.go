@@ -33,9 +33,9 @@
 //     once (on a cluster or ring client, each Queue half a node's pool); a
 //     Get that finds no turn waits in line in the process, where its
 //     context ends the wait at once, and looks again every poll interval
-//     on a quarter of the pool: with many Gets in line on a small pool,
-//     the last looks a few intervals later (twenty on a pool of two saw a
-//     shutdown within about three).
+//     on a quarter of the pool; the first of them to see a shutdown tells
+//     the others of its Queue, so that they learn of it within an interval
+//     or two (two hundred on a pool of two did).
 //
 // Blocking calls take a context and, when it ends, return [context.Cause].
 // The queue starts no goroutines; it does not own the client, which the

@@ -131,11 +131,13 @@ func TestAGateServesBothSidesOfABubble(t *testing.T) {
 	}
 }
 
-// Gets waiting in line for a turn look for items, and for a shutdown, on
-// the gate's look turns. Twenty that joined the line together waited in
-// step, and one of them took the only look turn every time: the last saw a
-// shutdown after about one poll interval per Get. They retry a missed look
-// a tenth of an interval later now.
+// Gets waiting in line for a turn see a ShutdownNow of their Queue. They
+// looked for it on the gate's look turns, and twenty that joined the line
+// together waited in step, one of them taking the only look turn every
+// time: the last saw the shutdown after about one poll interval per Get.
+// They retried a missed look a tenth of an interval later, then (about
+// three intervals for all), and the ShutdownNow tells them itself now (see
+// TestGetsInLineLearnOfAShutdownFromOne for one made elsewhere).
 func TestGetsInLineSeeAShutdown(t *testing.T) {
 	srv := redisqtest.Start(t)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
@@ -170,6 +172,53 @@ func TestGetsInLineSeeAShutdown(t *testing.T) {
 	}
 	if took > 8*poll {
 		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 8*poll)
+	}
+}
+
+// A Get in line that sees a shutdown tells the others of its Queue, which
+// need not look for it themselves: two hundred Gets on a pool of two,
+// whose one look turn let them look one after another, learned of a
+// ShutdownNow made by another process (here, another client) the last
+// six to ten poll intervals late, and learn of it within one or two now.
+func TestGetsInLineLearnOfAShutdownFromOne(t *testing.T) {
+	srv := redisqtest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
+	t.Cleanup(func() { rdb.Close() })
+	const gets, poll = 200, 100 * time.Millisecond
+	bg := context.Background()
+	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(poll))
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	elsewhere, err := Open[int](bg, srv.Client(t), t.Name())
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, gets)
+	for range gets {
+		wg.Go(func() {
+			_, err := q.Get(bg)
+			errs <- err
+		})
+	}
+	for lineLen(q.blocking) < gets-1 {
+		runtime.Gosched() // until all but the one with the turn wait in line
+	}
+	start := time.Now()
+	if err := elsewhere.ShutdownNow(bg); err != nil {
+		t.Fatalf("ShutdownNow = %v", err)
+	}
+	wg.Wait()
+	took := time.Since(start)
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, ErrShutDown) {
+			t.Errorf("Get = %v; want ErrShutDown", err)
+		}
+	}
+	if took > 5*poll {
+		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 5*poll)
 	}
 }
 

@@ -66,6 +66,7 @@ func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
 // scope.Queue hands over an item even if ctx ends at that very moment.
 func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
 	q.check(ctx)
+	began := q.gets.Add(1)
 	uncancelled := context.WithoutCancel(ctx)
 	var line *waiter // this Get's place in the gate's line, kept between its looks
 	defer func() {
@@ -77,6 +78,10 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
+		if q.shutFor(began) {
+			return nil, ErrShutDown
+		}
+		before := q.gets.Load()
 		// TryGet always looks for abandoned items: "none now" must hold.
 		res, looked, err := q.look(uncancelled, n, !block, line != nil)
 		if err != nil {
@@ -88,12 +93,13 @@ func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], erro
 				return q.decode(uncancelled, entries)
 			}
 		case "now", "shut":
+			q.sawShut(before)
 			return nil, ErrShutDown
 		}
 		if !block && looked {
 			return nil, ErrEmpty
 		}
-		turn, err := q.waitTurn(ctx, &line, looked)
+		turn, err := q.waitTurn(ctx, &line, looked, began)
 		if err != nil {
 			return nil, q.fail(ctx, "waiting for an item of", err)
 		}
@@ -134,7 +140,7 @@ func (q *Queue[T]) look(ctx context.Context, n int, all, inLine bool) (res any, 
 // twenty on a pool of two, at a 200 ms poll, saw a shutdown after 2.1 s).
 // When ctx ends it returns ctx's cause, and get leaves the line, passing on
 // a turn handed to it meanwhile.
-func (q *Queue[T]) waitTurn(ctx context.Context, line **waiter, looked bool) (bool, error) {
+func (q *Queue[T]) waitTurn(ctx context.Context, line **waiter, looked bool, began int64) (bool, error) {
 	if *line == nil {
 		w := new(waiter)
 		if q.blocking.enter(w) {
@@ -155,6 +161,9 @@ func (q *Queue[T]) waitTurn(ctx context.Context, line **waiter, looked bool) (bo
 			if ctx.Err() == nil && q.blocking.granted(*line) {
 				*line = nil
 				return true, nil
+			}
+			if q.shutFor(began) { // another Get saw a shutdown: see shutFor
+				return false, nil
 			}
 		case <-ctx.Done():
 			return false, context.Cause(ctx)
@@ -198,4 +207,27 @@ func (q *Queue[T]) await(ctx context.Context, n int) ([]entry, error) {
 		}
 	}
 	return entries, nil
+}
+
+// shutFor reports whether the Get numbered began may report ErrShutDown
+// without looking: another Get of this Queue, or its ShutdownNow, saw the
+// queue shut down while it was waiting, and a queue once shut down stays
+// so. Gets in line look on a few look turns, one at a time: two hundred
+// on a pool of two learned of a shutdown one look after another, the
+// last six to ten poll intervals late, and within one or two now
+// (TestGetsInLineLearnOfAShutdownFromOne).
+func (q *Queue[T]) shutFor(began int64) bool {
+	return began <= q.shutSeen.Load()
+}
+
+// sawShut records that the queue was seen shut down by a look that began
+// once the Gets up to the number before had begun: those Gets, still
+// waiting, were waiting when the look saw it.
+func (q *Queue[T]) sawShut(before int64) {
+	for {
+		seen := q.shutSeen.Load()
+		if before <= seen || q.shutSeen.CompareAndSwap(seen, before) {
+			return
+		}
+	}
 }

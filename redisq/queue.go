@@ -35,6 +35,8 @@ type Queue[T any] struct {
 	config
 	blocking  *gate        // turns to block in Redis: see gate
 	lastClaim atomic.Int64 // unix nanoseconds of the last look for abandoned items; 0: look now
+	gets      atomic.Int64 // Get calls begun, numbered from 1: see shutFor
+	shutSeen  atomic.Int64 // the Gets begun up to this number may report ErrShutDown without looking
 }
 
 // group is the consumer group every Queue of a name reads with: one group,

@@ -27,9 +27,11 @@ func (q *Queue[T]) Shutdown(ctx context.Context) error {
 // context with a deadline after ShutdownNow. It may follow Shutdown.
 func (q *Queue[T]) ShutdownNow(ctx context.Context) error {
 	q.check(ctx)
+	before := q.gets.Load()
 	if _, err := q.run(ctx, shutdownNowScript, []string{q.stream, q.marker}, group); err != nil {
 		return q.fail(ctx, "shutting down", err)
 	}
+	q.sawShut(before) // this Queue's Gets waiting meanwhile need not look
 	return nil
 }
 
