@@ -139,37 +139,10 @@ func TestAGateServesBothSidesOfABubble(t *testing.T) {
 // three intervals for all), and the ShutdownNow tells them itself now (see
 // TestGetsInLineLearnOfAShutdownFromOne for one made elsewhere).
 func TestGetsInLineSeeAShutdown(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
-	t.Cleanup(func() { rdb.Close() })
 	const gets, poll = 20, 100 * time.Millisecond
-	q, err := Open[int](context.Background(), rdb, t.Name(), WithPollInterval(poll))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, gets)
-	for range gets {
-		wg.Go(func() {
-			_, err := q.Get(context.Background())
-			errs <- err
-		})
-	}
-	for lineLen(q.blocking) < gets-1 {
-		runtime.Gosched() // until all but the one with the turn wait in line
-	}
-	start := time.Now()
-	if err := q.ShutdownNow(context.Background()); err != nil {
-		t.Fatalf("ShutdownNow = %v", err)
-	}
-	wg.Wait()
-	took := time.Since(start)
-	close(errs)
-	for err := range errs {
-		if !errors.Is(err, ErrShutDown) {
-			t.Errorf("Get = %v; want ErrShutDown", err)
-		}
-	}
+	took := timeShutdown(t, gets, poll, func(q *Queue[int], _ *redis.Client) error {
+		return q.ShutdownNow(context.Background())
+	})
 	if took > 8*poll {
 		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 8*poll)
 	}
@@ -181,16 +154,31 @@ func TestGetsInLineSeeAShutdown(t *testing.T) {
 // ShutdownNow made by another process (here, another client) the last
 // six to ten poll intervals late, and learn of it within one or two now.
 func TestGetsInLineLearnOfAShutdownFromOne(t *testing.T) {
+	const gets, poll = 200, 100 * time.Millisecond
+	took := timeShutdown(t, gets, poll, func(q *Queue[int], elsewhere *redis.Client) error {
+		other, err := Open[int](context.Background(), elsewhere, q.name)
+		if err != nil {
+			return err
+		}
+		return other.ShutdownNow(context.Background())
+	})
+	if took > 5*poll {
+		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 5*poll)
+	}
+}
+
+// timeShutdown starts gets Gets on a queue of a client with a pool of two,
+// whose poll interval is poll, and once all but one wait in line for a
+// turn, shuts the queue down with shut, given the queue and a client of
+// its own. It checks that every Get fails with ErrShutDown, and returns
+// how long after shut began the last one returned.
+func timeShutdown(t *testing.T, gets int, poll time.Duration, shut func(q *Queue[int], elsewhere *redis.Client) error) time.Duration {
+	t.Helper()
 	srv := redisqtest.Start(t)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
 	t.Cleanup(func() { rdb.Close() })
-	const gets, poll = 200, 100 * time.Millisecond
 	bg := context.Background()
 	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(poll))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
-	elsewhere, err := Open[int](bg, srv.Client(t), t.Name())
 	if err != nil {
 		t.Fatalf("Open = %v", err)
 	}
@@ -206,8 +194,8 @@ func TestGetsInLineLearnOfAShutdownFromOne(t *testing.T) {
 		runtime.Gosched() // until all but the one with the turn wait in line
 	}
 	start := time.Now()
-	if err := elsewhere.ShutdownNow(bg); err != nil {
-		t.Fatalf("ShutdownNow = %v", err)
+	if err := shut(q, srv.Client(t)); err != nil {
+		t.Fatalf("shutting down: %v", err)
 	}
 	wg.Wait()
 	took := time.Since(start)
@@ -217,9 +205,7 @@ func TestGetsInLineLearnOfAShutdownFromOne(t *testing.T) {
 			t.Errorf("Get = %v; want ErrShutDown", err)
 		}
 	}
-	if took > 5*poll {
-		t.Errorf("the last of %d Gets saw ShutdownNow after %v; want within %v", gets, took, 5*poll)
-	}
+	return took
 }
 
 // lineLen counts the Gets waiting in g's line.
