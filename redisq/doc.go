@@ -35,7 +35,9 @@
 //     context ends the wait at once, and looks again every poll interval
 //     on a quarter of the pool; the first of them to see a shutdown tells
 //     the others of its Queue, so that they learn of it within an interval
-//     or two (two hundred on a pool of two did).
+//     or two (two hundred on a pool of two did). A client's MaxActiveConns,
+//     beyond which go-redis refuses a connection at once, is waited for
+//     as its PoolSize is, for up to its PoolTimeout.
 //
 // Blocking calls take a context and, when it ends, return [context.Cause].
 // The queue starts no goroutines; it does not own the client, which the

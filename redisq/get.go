@@ -67,7 +67,7 @@ func (q *Queue[T]) GetBatch(ctx context.Context, max int) ([]*Item[T], error) {
 func (q *Queue[T]) get(ctx context.Context, n int, block bool) ([]*Item[T], error) {
 	q.check(ctx)
 	began := q.gets.Add(1)
-	uncancelled := context.WithoutCancel(ctx)
+	uncancelled := hideCancel(ctx)
 	var line *waiter // this Get's place in the gate's line, kept between its looks
 	defer func() {
 		if line != nil {
@@ -186,7 +186,11 @@ func (q *Queue[T]) await(ctx context.Context, n int) ([]entry, error) {
 		Group: group, Consumer: q.consumer, Streams: []string{q.stream, ">"},
 		Count: int64(n), Block: max(q.poll, time.Millisecond), // Block 0 would block forever
 	}
+	var w connWait
 	streams, err := q.rdb.XReadGroup(ctx, args).Result()
+	for q.again(ctx, err, &w) {
+		streams, err = q.rdb.XReadGroup(ctx, args).Result()
+	}
 	if isNoGroup(err) {
 		if err := q.createGroup(ctx); err != nil {
 			return nil, err

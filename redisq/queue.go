@@ -33,10 +33,11 @@ type Queue[T any] struct {
 	marker    string // key of the shutdown marker: absent, "drain" or "now"
 	malformed string // key of the stream entries that did not decode go to
 	config
-	blocking  *gate        // turns to block in Redis: see gate
-	lastClaim atomic.Int64 // unix nanoseconds of the last look for abandoned items; 0: look now
-	gets      atomic.Int64 // Get calls begun, numbered from 1: see shutFor
-	shutSeen  atomic.Int64 // the Gets begun up to this number may report ErrShutDown without looking
+	blocking    *gate         // turns to block in Redis: see gate
+	poolTimeout time.Duration // how long the client's pool waits for a connection: see again
+	lastClaim   atomic.Int64  // unix nanoseconds of the last look for abandoned items; 0: look now
+	gets        atomic.Int64  // Get calls begun, numbered from 1: see shutFor
+	shutSeen    atomic.Int64  // the Gets begun up to this number may report ErrShutDown without looking
 }
 
 // group is the consumer group every Queue of a name reads with: one group,
@@ -65,7 +66,7 @@ func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, op
 	q := &Queue[T]{
 		rdb: rdb, name: name,
 		stream: key, marker: key + ":shutdown", malformed: key + ":malformed",
-		config: newConfig(opts), blocking: newGate(rdb),
+		config: newConfig(opts), blocking: newGate(rdb), poolTimeout: poolTimeout(rdb),
 	}
 	if err := q.createGroup(ctx); err != nil {
 		return nil, err
@@ -87,18 +88,27 @@ func isNil(rdb redis.UniversalClient) bool {
 // entry: entries put before any consumer came (or before Redis lost the
 // group) are delivered too.
 func (q *Queue[T]) createGroup(ctx context.Context) error {
+	var w connWait
 	err := q.rdb.XGroupCreateMkStream(ctx, q.stream, group, "0").Err()
+	for q.again(ctx, err, &w) {
+		err = q.rdb.XGroupCreateMkStream(ctx, q.stream, group, "0").Err()
+	}
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return q.fail(ctx, "creating the consumer group of", err)
 	}
 	return nil
 }
 
-// run runs script; if Redis lost the group (it restarted without
+// run runs script, waiting for a connection if the pool has none to
+// spare (see again); if Redis lost the group (it restarted without
 // persistence, or the keys were deleted), it creates the group again and
 // retries once.
 func (q *Queue[T]) run(ctx context.Context, s *redis.Script, keys []string, args ...any) (any, error) {
+	var w connWait
 	v, err := s.Run(ctx, q.rdb, keys, args...).Result()
+	for q.again(ctx, err, &w) {
+		v, err = s.Run(ctx, q.rdb, keys, args...).Result()
+	}
 	if isNoGroup(err) {
 		if err := q.createGroup(ctx); err != nil {
 			return nil, err
@@ -171,7 +181,7 @@ func (q *Queue[T]) put(ctx context.Context, vs []T, block bool) error {
 	// As in get, Redis is called without ctx's cancellation, which could
 	// cut a call short after Redis added the items: a Put that returns
 	// ctx's cause must have added nothing.
-	uncancelled := context.WithoutCancel(ctx)
+	uncancelled := hideCancel(ctx)
 	var tick *time.Ticker
 	for {
 		res, err := q.run(uncancelled, putScript, []string{q.stream, q.marker}, args...)
@@ -229,7 +239,11 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 	tick := time.NewTicker(q.poll)
 	defer tick.Stop()
 	for {
+		var w connWait
 		n, err := q.rdb.XLen(ctx, q.stream).Result()
+		for q.again(ctx, err, &w) {
+			n, err = q.rdb.XLen(ctx, q.stream).Result()
+		}
 		if err != nil {
 			return q.fail(ctx, "counting the items of", err)
 		}

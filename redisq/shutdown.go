@@ -42,7 +42,12 @@ func (q *Queue[T]) ShutdownNow(ctx context.Context) error {
 // It is for tests and for starting over, not for a queue in use.
 func (q *Queue[T]) Delete(ctx context.Context) error {
 	q.check(ctx)
-	if err := q.rdb.Del(ctx, q.stream, q.marker, q.malformed).Err(); err != nil {
+	var w connWait
+	err := q.rdb.Del(ctx, q.stream, q.marker, q.malformed).Err()
+	for q.again(ctx, err, &w) {
+		err = q.rdb.Del(ctx, q.stream, q.marker, q.malformed).Err()
+	}
+	if err != nil {
 		return q.fail(ctx, "deleting", err)
 	}
 	return nil
