@@ -252,7 +252,7 @@ func AsCompleted[T any](ctx context.Context, fns ...func(context.Context) (T, er
 			// Sited at the range statement that runs them, as is their scope.
 			t := s.newTask(nil, c, nil, 1)
 			if err := s.start(t, false); err != nil { // the scope is cancelled: ctx is done
-				c.Err = err
+				c.fn, c.Err = nil, err
 				completed <- *c
 			}
 		}
