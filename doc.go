@@ -62,10 +62,10 @@
 // # Queue
 //
 // [Queue] is asyncio.Queue for goroutines: FIFO ([NewQueue]), LIFO
-// ([NewLIFOQueue]) or by priority ([NewPriorityQueue]), bounded or not, with
-// TaskDone and Join to wait until every item put is handled, Shutdown to stop it, and All to range over it as a
-// consumer. Put, Get and Join give up when their context ends and then
-// change nothing.
+// ([NewLIFOQueue]) or by priority ([NewPriorityQueue]), bounded or not,
+// with TaskDone and Join to wait until every item put is handled,
+// Shutdown to stop it, and All to range over it as a consumer. Put, Get
+// and Join give up when their context ends and then change nothing.
 //
 // # Seeing what runs
 //

@@ -63,22 +63,3 @@ func callerOf(ctx context.Context) context.Context {
 	}
 	return ctx
 }
-
-// poolTimeout returns how long rdb's pool waits for a free connection:
-// its PoolTimeout, which go-redis sets to ReadTimeout plus a second if
-// unset; four seconds, go-redis's default, for a client it does not know.
-func poolTimeout(rdb redis.UniversalClient) time.Duration {
-	d := time.Duration(0)
-	switch c := rdb.(type) {
-	case *redis.Client:
-		d = c.Options().PoolTimeout
-	case *redis.ClusterClient:
-		d = c.Options().PoolTimeout
-	case *redis.Ring:
-		d = c.Options().PoolTimeout
-	}
-	if d <= 0 {
-		d = 4 * time.Second
-	}
-	return d
-}

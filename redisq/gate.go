@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 	"weak"
 
 	"github.com/redis/go-redis/v9"
@@ -78,25 +79,44 @@ func newGate(rdb redis.UniversalClient) *gate {
 // smaller, for go-redis refuses a connection beyond MaxActiveConns at once
 // (ErrPoolExhausted), whatever the PoolSize (a gate of half of PoolSize 10
 // let two blocked Gets take MaxActiveConns 2, and a Put failed:
-// TestMaxActiveConnsBoundsTheGate); go-redis's default, 10 per processor,
-// for a client it does not know.
+// TestMaxActiveConnsBoundsTheGate).
 func poolSize(rdb redis.UniversalClient) int {
-	size, active := 0, 0
+	p := poolOf(rdb)
+	if p.active > 0 {
+		return min(p.size, p.active)
+	}
+	return p.size
+}
+
+// A pool is what redisq reads of a client's connection pool.
+type pool struct {
+	size, active int           // PoolSize and MaxActiveConns (0: no bound)
+	timeout      time.Duration // PoolTimeout: how long a call waits for a connection
+}
+
+// poolOf returns rdb's pool, per node for a cluster or a ring; for a
+// client redisq does not know, go-redis's defaults: 10 connections per
+// processor, waited for up to four seconds.
+func poolOf(rdb redis.UniversalClient) pool {
+	var p pool
 	switch c := rdb.(type) {
 	case *redis.Client:
-		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
+		o := c.Options()
+		p = pool{o.PoolSize, o.MaxActiveConns, o.PoolTimeout}
 	case *redis.ClusterClient:
-		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
+		o := c.Options()
+		p = pool{o.PoolSize, o.MaxActiveConns, o.PoolTimeout}
 	case *redis.Ring:
-		size, active = c.Options().PoolSize, c.Options().MaxActiveConns
+		o := c.Options()
+		p = pool{o.PoolSize, o.MaxActiveConns, o.PoolTimeout}
 	}
-	if size <= 0 {
-		size = 10 * runtime.GOMAXPROCS(0)
+	if p.size <= 0 {
+		p.size = 10 * runtime.GOMAXPROCS(0)
 	}
-	if active > 0 {
-		size = min(size, active)
+	if p.timeout <= 0 {
+		p.timeout = 4 * time.Second
 	}
-	return size
+	return p
 }
 
 // enter takes a turn to block in Redis if one is free and no Get waits

@@ -66,7 +66,7 @@ func Open[T any](ctx context.Context, rdb redis.UniversalClient, name string, op
 	q := &Queue[T]{
 		rdb: rdb, name: name,
 		stream: key, marker: key + ":shutdown", malformed: key + ":malformed",
-		config: newConfig(opts), blocking: newGate(rdb), poolTimeout: poolTimeout(rdb),
+		config: newConfig(opts), blocking: newGate(rdb), poolTimeout: poolOf(rdb).timeout,
 	}
 	if err := q.createGroup(ctx); err != nil {
 		return nil, err
