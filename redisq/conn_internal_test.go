@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/structuredgo/scope/redisq/redisqtest"
 )
 
 // A client with MaxActiveConns refuses a connection beyond it at once;
@@ -20,18 +19,10 @@ import (
 // and each Get that met the others on the two connections failed with
 // "connection pool exhausted" (1,712 of 2,000 Puts).
 func TestAFullPoolIsWaitedFor(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 10, MaxActiveConns: 2})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{PoolSize: 10, MaxActiveConns: 2})
 	bg := context.Background()
-	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(time.Millisecond))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
-	other, err := Open[int](bg, rdb, t.Name()+".puts")
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name(), WithPollInterval(time.Millisecond))
+	other := openInts(t, rdb, t.Name()+".puts")
 	ctx, stop := context.WithCancel(bg)
 	var wg sync.WaitGroup
 	var getFailed atomic.Pointer[error]
@@ -70,14 +61,9 @@ func TestAFullPoolIsWaitedFor(t *testing.T) {
 // context ends, with the context's cause, and otherwise after the pool's
 // PoolTimeout, with go-redis's error, as a call under PoolSize does.
 func TestAWaitForAConnectionEnds(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxActiveConns: 1, PoolTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{MaxActiveConns: 1, PoolTimeout: 200 * time.Millisecond})
 	bg := context.Background()
-	q, err := Open[int](bg, rdb, t.Name())
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name())
 	held := rdb.Conn() // takes the one connection until closed
 	if err := held.Ping(bg).Err(); err != nil {
 		t.Fatalf("Ping = %v", err)
@@ -94,7 +80,7 @@ func TestAWaitForAConnectionEnds(t *testing.T) {
 		t.Errorf("Get with a context that ends = %v; want its cause", err)
 	}
 	start := time.Now()
-	err = q.Put(bg, 1)
+	err := q.Put(bg, 1)
 	if !errors.Is(err, redis.ErrPoolExhausted) || time.Since(start) < 200*time.Millisecond {
 		t.Errorf("Put = %v after %v; want the pool's error after its PoolTimeout, 200ms", err, time.Since(start))
 	}

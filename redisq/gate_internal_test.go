@@ -36,14 +36,9 @@ func (h *panicOnce) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pr
 // the caller) gives its turn at the gate back: a turn not given back is
 // lost for good, and with a pool of two, the gate's only one. It was.
 func TestAPanicInAGetGivesItsTurnBack(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{PoolSize: 2})
 	rdb.AddHook(&panicOnce{})
-	q, err := Open[int](context.Background(), rdb, t.Name(), WithPollInterval(5*time.Millisecond))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name(), WithPollInterval(5*time.Millisecond))
 	if q.blocking.free != 1 {
 		t.Fatalf("the gate has %d turns for a pool of 2; want 1", q.blocking.free)
 	}
@@ -108,9 +103,7 @@ func TestAClientsGateGoesWithIt(t *testing.T) {
 // it. A gate that was a channel, made in the bubble, killed the process at
 // the first Get outside it.
 func TestAGateServesBothSidesOfABubble(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{})
 	synctest.Test(t, func(t *testing.T) {
 		q, err := Open[int](context.Background(), rdb, t.Name()+".in")
 		if err != nil {
@@ -120,10 +113,7 @@ func TestAGateServesBothSidesOfABubble(t *testing.T) {
 			t.Fatalf("TryGet = %v; want ErrEmpty", err)
 		}
 	})
-	q, err := Open[int](context.Background(), rdb, t.Name()+".out", WithPollInterval(5*time.Millisecond))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name()+".out", WithPollInterval(5*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := q.Get(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -178,10 +168,7 @@ func timeShutdown(t *testing.T, gets int, poll time.Duration, shut func(q *Queue
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
 	t.Cleanup(func() { rdb.Close() })
 	bg := context.Background()
-	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(poll))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name(), WithPollInterval(poll))
 	var wg sync.WaitGroup
 	errs := make(chan error, gets)
 	for range gets {
@@ -220,9 +207,7 @@ func lineLen(g *gate) int {
 // do not keep it from it. The Get starts once the twenty hold the turn or
 // wait for it, so it finds the line, and the item is put once it is in it.
 func TestAGetInLineForATurnIsServed(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 2})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{PoolSize: 2})
 	bg := context.Background()
 	busy, errB := Open[int](bg, rdb, t.Name()+".busy", WithPollInterval(20*time.Millisecond))
 	other, errO := Open[int](bg, rdb, t.Name()+".other", WithPollInterval(20*time.Millisecond))
@@ -276,14 +261,9 @@ func atGate(g *gate, turns int) int {
 // leave a connection for a Put. It was half of PoolSize: two Gets blocked
 // in Redis held both connections, and the Put failed.
 func TestMaxActiveConnsBoundsTheGate(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 10, MaxActiveConns: 2})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{PoolSize: 10, MaxActiveConns: 2})
 	bg := context.Background()
-	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(time.Second))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name(), WithPollInterval(time.Second))
 	if q.blocking.free != 1 {
 		t.Fatalf("the gate has %d turns for MaxActiveConns 2; want 1", q.blocking.free)
 	}
@@ -295,7 +275,7 @@ func TestMaxActiveConnsBoundsTheGate(t *testing.T) {
 	for atGate(q.blocking, 1) < 2 {
 		runtime.Gosched() // one Get has the turn, the other waits in line, a poll interval from its next look
 	}
-	err = q.Put(bg, 1)
+	err := q.Put(bg, 1)
 	stop()
 	wg.Wait()
 	if err != nil {
@@ -309,14 +289,9 @@ func TestMaxActiveConnsBoundsTheGate(t *testing.T) {
 // timeout. Its Gets wait in line, looking every poll interval: a Put
 // beside one goes through at once, and the Get gets the item.
 func TestAPoolOfOneIsNeverBlockedIn(t *testing.T) {
-	srv := redisqtest.Start(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 1, PoolTimeout: 100 * time.Millisecond})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := newClient(t, redis.Options{PoolSize: 1, PoolTimeout: 100 * time.Millisecond})
 	bg := context.Background()
-	q, err := Open[int](bg, rdb, t.Name(), WithPollInterval(time.Second))
-	if err != nil {
-		t.Fatalf("Open = %v", err)
-	}
+	q := openInts(t, rdb, t.Name(), WithPollInterval(time.Second))
 	if q.blocking.free != 0 {
 		t.Fatalf("the gate has %d turns for a pool of 1; want 0", q.blocking.free)
 	}
@@ -357,4 +332,23 @@ func TestALookIsDueOnceTheClockWentBack(t *testing.T) {
 	if q.claimDue() {
 		t.Fatal("a second look due at once; want the next a quarter of the visibility timeout later")
 	}
+}
+
+// newClient returns a client with options o on a redis-server of its own,
+// closed when the test ends.
+func newClient(t *testing.T, o redis.Options) *redis.Client {
+	o.Addr = redisqtest.Start(t).Addr
+	rdb := redis.NewClient(&o)
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// openInts opens the queue name on rdb, failing the test if it cannot.
+func openInts(t *testing.T, rdb *redis.Client, name string, opts ...Option) *Queue[int] {
+	t.Helper()
+	q, err := Open[int](context.Background(), rdb, name, opts...)
+	if err != nil {
+		t.Fatalf("Open = %v", err)
+	}
+	return q
 }
